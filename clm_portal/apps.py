@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ClmPortalConfig(AppConfig):
+    name = "clm_portal"
+    verbose_name = "CLM Portal"
+
+    def ready(self) -> None:
+        # Registers the rules permissions that views and services check.
+        from . import permissions  # noqa: F401

@@ -1,0 +1,31 @@
+from django import template
+
+register = template.Library()
+
+# NHS.UK frontend class (and its error modifier) for each kind of Django widget.
+_WIDGET_CLASSES = {
+    "select": "nhsuk-select",
+    "selectmultiple": "nhsuk-select",
+    "textarea": "nhsuk-textarea",
+    "clearablefile": "nhsuk-file-upload__input",
+    "file": "nhsuk-file-upload__input",
+    "checkbox": "nhsuk-checkboxes__input",
+}
+
+
+@register.simple_tag
+def nhsuk_widget(field):
+    """Render a bound field's widget with the NHS.UK classes for its kind and state."""
+    base = _WIDGET_CLASSES.get(field.widget_type, "nhsuk-input")
+    classes = [base]
+    if field.errors and base != "nhsuk-checkboxes__input" and not base.startswith("nhsuk-file"):
+        classes.append(f"{base}--error")
+    extra = field.field.widget.attrs.get("class")
+    if extra:
+        classes.append(extra)
+    return field.as_widget(attrs={"class": " ".join(classes)})
+
+
+@register.filter
+def is_file_field(field) -> bool:
+    return field.widget_type in ("clearablefile", "file")

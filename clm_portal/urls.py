@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from health_check.views import HealthCheckView
+
+from . import views
+
+# Database always; Redis when the portal is configured with one.
+_health_checks = ["health_check.checks.Database"]
+if settings.REDIS_URL:
+    _health_checks.append(
+        (
+            "health_check.contrib.redis.Redis",
+            {"client_factory": views.redis_client},
+        )
+    )
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("healthz", HealthCheckView.as_view(checks=_health_checks), name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("trusts.urls")),
+]
+
+admin.site.site_header = "CLM Portal administration"
+admin.site.site_title = "CLM Portal admin"

@@ -1,0 +1,66 @@
+from django.conf import settings
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from trusts.models import Invitation, Membership, Role, Trust
+
+from .navigation import parts_for
+from .permissions import TRUST_STAFF, trust_ids_in_scope
+
+
+def redis_client():
+    from redis.asyncio import Redis
+
+    return Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=1)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The start page for visitors; each role's own home page once signed in."""
+    user = request.user
+    if not user.is_authenticated:
+        return render(request, "home/start.html")
+    role = user.primary_role
+    context = {"role": role, "parts": parts_for(user), "memberships": user.role_memberships}
+    if role in (Role.TRUST_ADMIN, Role.CLM, Role.DEANERY):
+        context.update(_staff_summary(user))
+    if role == Role.TRAINEE:
+        context["trainee_profile"] = getattr(user, "trainee_profile", None)
+        context["placement"] = next(
+            (m for m in user.role_memberships if m.role == Role.TRAINEE), None
+        )
+    if role == Role.SUPERVISOR:
+        context["supervisee_count"] = user.supervisees.count()
+    return render(request, f"home/{role or 'no_role'}.html", context)
+
+
+def _staff_summary(user) -> dict:
+    """Head counts by role and pending invitations, for the Trusts the reader oversees."""
+    ids = trust_ids_in_scope(user, *TRUST_STAFF)
+    memberships = Membership.objects.all() if ids is None else Membership.objects.filter(
+        trust_id__in=ids
+    )
+    counts = memberships.aggregate(
+        **{r: Count("id", filter=Q(role=r)) for r in (
+            Role.TRAINEE, Role.SUPERVISOR, Role.CLM, Role.TRUST_ADMIN)}
+    )
+    invitations = Invitation.objects.pending()
+    trusts = Trust.objects.active()
+    if ids is not None:
+        invitations = invitations.filter(trust_id__in=ids)
+        trusts = trusts.filter(pk__in=ids)
+    vacant = trusts.exclude(memberships__role=Role.CLM)
+    return {
+        "counts": counts,
+        "pending_invitations": invitations.count(),
+        "trusts": trusts,
+        "vacant_trusts": vacant,
+    }
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "privacy.html")
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "accessibility.html")

@@ -1,0 +1,108 @@
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from trusts.models import Role, Trust, User
+
+from .factories import InvitationFactory, TrustFactory, person
+
+
+def services_required() -> bool:
+    """CI sets REQUIRE_SERVICES=1: a missing database, broker or browser is then a failure."""
+    return os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def need(service: str, available: bool, why: str = "") -> None:
+    if available:
+        return
+    message = f"{service} is not available{': ' + why if why else ''}"
+    if services_required():
+        pytest.fail(f"{message} (REQUIRE_SERVICES=1)")
+    pytest.skip(message)
+
+
+@dataclass
+class World:
+    """Two Trusts with a person in every role, and deanery staff over both."""
+
+    trust: Trust
+    other_trust: Trust
+    trainee: User
+    supervisor: User
+    clm: User
+    trust_admin: User
+    deanery: User
+    other_clm: User
+    other_admin: User
+    other_trainee: User
+
+
+@pytest.fixture
+def world(db) -> World:
+    trust = TrustFactory(ods_code="RK9", name="University Hospitals Plymouth NHS Trust")
+    other = TrustFactory(ods_code="REF", name="Royal Cornwall Hospitals NHS Trust")
+    supervisor = person(Role.SUPERVISOR, trust, name="Sam Supervisor")
+    trainee = person(Role.TRAINEE, trust, name="Tara Trainee")
+    trainee.trainee_profile.educational_supervisor = supervisor
+    trainee.trainee_profile.save()
+    return World(
+        trust=trust,
+        other_trust=other,
+        trainee=trainee,
+        supervisor=supervisor,
+        clm=person(Role.CLM, trust, name="Chris Mentor"),
+        trust_admin=person(Role.TRUST_ADMIN, trust, name="Alex Admin"),
+        deanery=person(Role.DEANERY, name="Dana Deanery"),
+        other_clm=person(Role.CLM, other, name="Olly Othermentor"),
+        other_admin=person(Role.TRUST_ADMIN, other, name="Olga Otheradmin"),
+        other_trainee=person(Role.TRAINEE, other, name="Omar Othertrainee"),
+    )
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.fixture
+def trainee_client(world):
+    return client_for(world.trainee)
+
+
+@pytest.fixture
+def supervisor_client(world):
+    return client_for(world.supervisor)
+
+
+@pytest.fixture
+def clm_client(world):
+    return client_for(world.clm)
+
+
+@pytest.fixture
+def trust_admin_client(world):
+    return client_for(world.trust_admin)
+
+
+@pytest.fixture
+def deanery_client(world):
+    return client_for(world.deanery)
+
+
+@pytest.fixture
+def other_trust_clm_client(world):
+    return client_for(world.other_clm)
+
+
+@pytest.fixture
+def other_trust_admin_client(world):
+    return client_for(world.other_admin)
+
+
+@pytest.fixture
+def pending_invitation(world):
+    return InvitationFactory(trust=world.trust, invited_by=world.trust_admin)

@@ -1,0 +1,116 @@
+import factory
+from allauth.account.models import EmailAddress
+from factory.django import DjangoModelFactory
+
+from trusts.models import (
+    Invitation,
+    Membership,
+    Region,
+    Role,
+    Site,
+    SupervisorProfile,
+    TraineeProfile,
+    Trust,
+    User,
+)
+
+PASSWORD = "a-test-password-2026"
+
+
+class RegionFactory(DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("code",)
+
+    code = "SW"
+    name = "NHS South West"
+
+
+class TrustFactory(DjangoModelFactory):
+    class Meta:
+        model = Trust
+        django_get_or_create = ("ods_code",)
+
+    region = factory.SubFactory(RegionFactory)
+    ods_code = factory.Sequence(lambda n: f"T{n:02d}")
+    name = factory.LazyAttribute(lambda o: f"Trust {o.ods_code} NHS Foundation Trust")
+    kind = Trust.Kind.ACUTE
+    trainee_count = 100
+
+
+class SiteFactory(DjangoModelFactory):
+    class Meta:
+        model = Site
+
+    trust = factory.SubFactory(TrustFactory)
+    name = factory.Sequence(lambda n: f"Site {n}")
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    name = factory.Sequence(lambda n: f"Person {n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    role = Role.TRAINEE
+    trust = factory.SubFactory(TrustFactory)
+
+
+class TraineeProfileFactory(DjangoModelFactory):
+    class Meta:
+        model = TraineeProfile
+
+    user = factory.SubFactory(UserFactory)
+    grade = "ST3"
+    specialty = "medical"
+    gmc_number = factory.Sequence(lambda n: f"{6000000 + n}")
+
+
+class SupervisorProfileFactory(DjangoModelFactory):
+    class Meta:
+        model = SupervisorProfile
+
+    user = factory.SubFactory(UserFactory)
+    specialty = "medical"
+
+
+class InvitationFactory(DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    name = factory.Sequence(lambda n: f"Invitee {n}")
+    role = Role.TRAINEE
+    trust = factory.SubFactory(TrustFactory)
+    grade = "F2"
+    specialty = "medical"
+    gmc_number = factory.Sequence(lambda n: f"{5000000 + n}")
+
+
+def person(role: str, trust: Trust | None = None, **user_fields) -> User:
+    """A user holding `role` in `trust` (deanery: the region), with the matching profile."""
+    user = UserFactory(**user_fields)
+    if role == Role.DEANERY:
+        MembershipFactory(user=user, role=role, trust=None, region=RegionFactory())
+    else:
+        MembershipFactory(user=user, role=role, trust=trust)
+    if role == Role.TRAINEE:
+        TraineeProfileFactory(user=user)
+    elif role == Role.SUPERVISOR:
+        SupervisorProfileFactory(user=user)
+    return user

@@ -1,0 +1,332 @@
+"""Writes for people, roles and invitations. Every function checks who is acting."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from clm_portal.csvimport import (
+    CSVError,
+    CSVImportError,
+    form_errors,
+    read_csv,
+    validation_errors,
+)
+from clm_portal.permissions import invitable_roles, is_deanery, is_trust_admin_of
+from clm_portal.queue import enqueue_on_commit
+
+from .forms import InvitationForm
+from .models import (
+    Invitation,
+    Membership,
+    Region,
+    Role,
+    SupervisorProfile,
+    TraineeProfile,
+    Trust,
+    User,
+)
+
+logger = logging.getLogger(__name__)
+
+INVITATION_COLUMNS = ("name", "email", "role", "grade", "specialty", "gmc_number")
+INVITATION_REQUIRED_COLUMNS = ("name", "email", "role")
+
+
+def _deanery_region(user: User) -> Region | None:
+    return next(
+        (m.region for m in user.role_memberships if m.role == Role.DEANERY and m.region_id), None
+    )
+
+
+def _place(trust: Trust | None) -> str:
+    return str(trust) if trust else "the region"
+
+
+def _check_not_already_there(*, email: str, role: str, trust: Trust | None, gmc_number: str):
+    label = Role(role).label.lower()
+    if Membership.objects.filter(user__email__iexact=email, role=role, trust=trust).exists():
+        raise ValidationError({"email": f"{email} is already a {label} in {_place(trust)}."})
+    if Invitation.objects.pending().filter(email__iexact=email, role=role, trust=trust).exists():
+        raise ValidationError(
+            {"email": f"{email} already has a pending invitation as a {label} here."}
+        )
+    if gmc_number:
+        owners = (
+            User.objects.filter(trainee_profile__gmc_number=gmc_number)
+            | User.objects.filter(supervisor_profile__gmc_number=gmc_number)
+        ).exclude(email__iexact=email)
+        if owners.exists():
+            raise ValidationError(
+                {"gmc_number": "This GMC number belongs to someone else in the portal."}
+            )
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    invited_by: User,
+    trust: Trust | None,
+    name: str,
+    email: str,
+    role: str,
+    grade: str = "",
+    specialty: str = "",
+    gmc_number: str = "",
+) -> Invitation:
+    """Invite one person to a role in `trust` (None: deanery staff for the region)."""
+    if role not in invitable_roles(invited_by, trust):
+        raise PermissionDenied(f"You cannot invite a {Role(role).label.lower()} there.")
+    email = email.strip().lower()
+    _check_not_already_there(email=email, role=role, trust=trust, gmc_number=gmc_number)
+    invitation = Invitation(
+        email=email,
+        name=name.strip(),
+        role=role,
+        trust=trust,
+        region=None if trust else _deanery_region(invited_by),
+        grade=grade if role == Role.TRAINEE else "",
+        specialty=specialty if role in (Role.TRAINEE, Role.SUPERVISOR) else "",
+        gmc_number=gmc_number if role in (Role.TRAINEE, Role.SUPERVISOR) else "",
+        invited_by=invited_by,
+    )
+    invitation.full_clean()
+    invitation.save()
+    from .tasks import invitation_send_task
+
+    enqueue_on_commit(invitation_send_task, invitation_id=invitation.pk)
+    return invitation
+
+
+def invitations_import_csv(*, invited_by: User, trust: Trust, upload) -> list[Invitation]:
+    """Invite everyone in a CSV file, or no one: any bad row raises CSVImportError."""
+    roles = invitable_roles(invited_by, trust)
+    if not roles:
+        raise PermissionDenied("You cannot invite people to this Trust.")
+    rows = read_csv(upload, required=INVITATION_REQUIRED_COLUMNS, optional=INVITATION_COLUMNS)
+
+    errors: list[CSVError] = []
+    valid: list[tuple[int, dict]] = []
+    first_row_of: dict[tuple[str, str], int] = {}
+    for number, data in rows:
+        form = InvitationForm(data=data, roles=roles)
+        if not form.is_valid():
+            errors.extend(form_errors(number, form))
+            continue
+        key = (form.cleaned_data["email"], form.cleaned_data["role"])
+        if key in first_row_of:
+            errors.append(
+                CSVError(number, "email", f"Repeats row {first_row_of[key]} (same email and role).")
+            )
+            continue
+        first_row_of[key] = number
+        valid.append((number, form.cleaned_data))
+    if errors:
+        raise CSVImportError(errors)
+
+    created: list[Invitation] = []
+    with transaction.atomic():
+        for number, data in valid:
+            try:
+                with transaction.atomic():
+                    created.append(invitation_create(invited_by=invited_by, trust=trust, **data))
+            except ValidationError as error:
+                errors.extend(validation_errors(number, error))
+        if errors:
+            # Leaving the block by exception rolls back every invitation made above, and
+            # their queued emails with them.
+            raise CSVImportError(errors)
+    return created
+
+
+def _send_invitation_email(invitation: Invitation) -> None:
+    context = {
+        "invitation": invitation,
+        "accept_url": settings.SITE_URL
+        + reverse("trusts:accept_invitation", kwargs={"token": invitation.token}),
+        "place": _place(invitation.trust),
+    }
+    subject = render_to_string("emails/invitation-subject.txt", context).strip()
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("emails/invitation-body.txt", context),
+        to=[invitation.email],
+    )
+    message.attach_alternative(render_to_string("emails/invitation-body.html", context), "text/html")
+    message.send()
+
+
+def invitation_send(*, invitation_id: int) -> bool:
+    """Email a pending invitation that has not been sent. Safe to run twice: sends once."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("trust", "invited_by")
+            .filter(pk=invitation_id)
+            .first()
+        )
+        if invitation is None or not invitation.is_pending or invitation.sent_at:
+            return False
+        _send_invitation_email(invitation)
+        invitation.sent_at = timezone.now()
+        invitation.save(update_fields=["sent_at"])
+    logger.info("Invitation %s sent", invitation_id)
+    return True
+
+
+def _check_can_manage(*, by: User, invitation: Invitation) -> None:
+    if not by.has_perm("trusts.manage_invitation", invitation):
+        raise PermissionDenied
+    if invitation.role not in invitable_roles(by, invitation.trust):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, by: User) -> Invitation:
+    """Send a pending or expired invitation again, valid for another 14 days."""
+    _check_can_manage(by=by, invitation=invitation)
+    if invitation.status in (Invitation.Status.ACCEPTED, Invitation.Status.REVOKED):
+        raise ValidationError(f"This invitation was {invitation.get_status_display().lower()}.")
+    invitation.expires_at = Invitation._meta.get_field("expires_at").get_default()
+    invitation.sent_at = None
+    invitation.save(update_fields=["expires_at", "sent_at"])
+    from .tasks import invitation_send_task
+
+    enqueue_on_commit(invitation_send_task, invitation_id=invitation.pk)
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
+    """Withdraw a pending invitation so its link no longer works."""
+    _check_can_manage(by=by, invitation=invitation)
+    if not invitation.is_pending:
+        raise ValidationError("Only a pending invitation can be withdrawn.")
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+def membership_add(
+    *, user: User, role: str, trust: Trust | None, region: Region | None = None
+) -> Membership:
+    """Give `user` a role; a trainee's new placement replaces their previous one."""
+    if role == Role.TRAINEE:
+        for old in Membership.objects.filter(user=user, role=Role.TRAINEE).exclude(trust=trust):
+            old.delete()  # one at a time so the audit trail records each
+    membership, _ = Membership.objects.get_or_create(
+        user=user, role=role, trust=trust, defaults={"region": region}
+    )
+    user.__dict__.pop("role_memberships", None)
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, by: User) -> None:
+    """Take a role away (a Trust administrator in their Trust, or deanery staff)."""
+    if not (is_deanery(by) or is_trust_admin_of(by, membership)):
+        raise PermissionDenied
+    if membership.user_id == by.pk and membership.role in (Role.TRUST_ADMIN, Role.DEANERY):
+        raise ValidationError("You cannot remove your own administrator role.")
+    membership.delete()
+
+
+@transaction.atomic
+def invitation_accept(
+    *,
+    invitation: Invitation,
+    user: User | None = None,
+    name: str = "",
+    password: str | None = None,
+) -> User:
+    """Turn a pending invitation into an account (new or existing) with its role.
+
+    `user` is the signed-in person when the invited address already has an account.
+    """
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_pending:
+        raise ValidationError("This invitation has been used, has expired or was withdrawn.")
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    if existing:
+        if user is None or user.pk != existing.pk:
+            raise PermissionDenied("Sign in as the invited person to accept this invitation.")
+        account = existing
+    else:
+        account = User.objects.create_user(
+            email=invitation.email, password=password, name=(name or invitation.name).strip()
+        )
+    # Following the emailed link proves the address.
+    EmailAddress.objects.update_or_create(
+        user=account,
+        email=invitation.email,
+        defaults={"verified": True, "primary": not account.emailaddress_set.exists()},
+    )
+    membership_add(
+        user=account, role=invitation.role, trust=invitation.trust, region=invitation.region
+    )
+    if invitation.role == Role.TRAINEE:
+        TraineeProfile.objects.update_or_create(
+            user=account,
+            defaults={
+                "grade": invitation.grade,
+                "specialty": invitation.specialty,
+                "gmc_number": invitation.gmc_number or None,
+            },
+        )
+    elif invitation.role == Role.SUPERVISOR:
+        profile, _ = SupervisorProfile.objects.get_or_create(user=account)
+        profile.specialty = invitation.specialty or profile.specialty
+        profile.gmc_number = invitation.gmc_number or profile.gmc_number
+        profile.save()
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = account
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return account
+
+
+def invitations_requeue_unsent() -> int:
+    """Queue every pending invitation whose email was never sent (the broker was down)."""
+    from .tasks import invitation_send_task
+
+    stale = timezone.now() - timedelta(minutes=2)
+    ids = list(Invitation.objects.unsent().filter(created_at__lt=stale).values_list("pk", flat=True))
+    for pk in ids:
+        invitation_send_task.delay(invitation_id=pk)
+    return len(ids)
+
+
+@transaction.atomic
+def trainee_placement_update(
+    *,
+    membership: Membership,
+    by: User,
+    starts_on,
+    ends_on,
+    educational_supervisor: User | None,
+) -> Membership:
+    """Set a trainee's placement dates and educational supervisor (their Trust's CLM or admin)."""
+    if membership.role != Role.TRAINEE:
+        raise ValidationError("Only a trainee has a placement.")
+    if not by.has_perm("trusts.edit_placement", membership):
+        raise PermissionDenied
+    if educational_supervisor is not None and not educational_supervisor.memberships.filter(
+        role=Role.SUPERVISOR, trust_id=membership.trust_id
+    ).exists():
+        raise ValidationError("The educational supervisor must be a supervisor in the same Trust.")
+    membership.starts_on, membership.ends_on = starts_on, ends_on
+    membership.full_clean()
+    membership.save()
+    profile = membership.user.trainee_profile
+    if profile.educational_supervisor_id != getattr(educational_supervisor, "pk", None):
+        profile.educational_supervisor = educational_supervisor
+        profile.save()
+    return membership

@@ -1,0 +1,412 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from clm_portal.csvimport import CSVImportError
+from clm_portal.permissions import (
+    TRUST_STAFF,
+    invitable_roles,
+    is_deanery,
+    is_trust_admin_of,
+    role_required,
+    trust_ids_in_scope,
+)
+
+from . import services
+from .adapters import SESSION_KEY
+from .filters import PeopleFilter
+from .forms import (
+    AcceptInvitationForm,
+    InvitationForm,
+    InvitationUploadForm,
+    NameForm,
+    PlacementForm,
+    SupervisorProfileForm,
+    TraineeProfileForm,
+)
+from .models import Invitation, Membership, Role, Trust, User
+from .selectors import (
+    invitations_visible_to,
+    memberships_in_scope,
+    people_visible_to,
+    person_history,
+    trainees_supervised_by,
+    trusts_visible_to,
+)
+from .tables import InvitationTable, PeopleTable, TrustTable
+
+STAFF_AND_DEANERY = (*TRUST_STAFF, Role.DEANERY)
+
+
+def _invite_trusts(user: User):
+    """The Trusts `user` may invite people to."""
+    return trusts_visible_to(user=user)
+
+
+# --- Trusts ---------------------------------------------------------------------------------
+
+
+@role_required(*STAFF_AND_DEANERY)
+def trust_list(request: HttpRequest) -> HttpResponse:
+    trusts = trusts_visible_to(user=request.user).prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.filter(role=Role.CLM).select_related("user"),
+            to_attr="clm_memberships",
+        )
+    )
+    table = TrustTable(trusts, caption="Trusts")
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(request, "trusts/trust_list.html", {"table": table})
+
+
+@role_required(*STAFF_AND_DEANERY)
+def trust_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
+    trust = get_object_or_404(trusts_visible_to(user=request.user), ods_code=ods_code)
+    counts = dict(
+        Membership.objects.filter(trust=trust)
+        .values_list("role")
+        .annotate(n=Count("id"))
+        .values_list("role", "n")
+    )
+    leads = (
+        Membership.objects.filter(trust=trust, role__in=TRUST_STAFF)
+        .select_related("user")
+        .order_by("role", "user__name")
+    )
+    return render(
+        request,
+        "trusts/trust_detail.html",
+        {
+            "trust": trust,
+            "sites": trust.sites.all(),
+            "role_counts": [(Role(r).label, counts.get(r, 0)) for r in (
+                Role.TRAINEE, Role.SUPERVISOR, Role.CLM, Role.TRUST_ADMIN)],
+            "leads": leads,
+        },
+    )
+
+
+# --- People ---------------------------------------------------------------------------------
+
+
+@role_required(*STAFF_AND_DEANERY)
+def people(request: HttpRequest) -> HttpResponse:
+    people_filter = PeopleFilter(
+        request.GET, queryset=people_visible_to(user=request.user), user=request.user
+    )
+    table = PeopleTable(people_filter.qs, caption="People")
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    return render(
+        request,
+        "trusts/people.html",
+        {
+            "filter": people_filter,
+            "table": table,
+        },
+    )
+
+
+@role_required(*STAFF_AND_DEANERY)
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = get_object_or_404(people_visible_to(user=request.user), pk=pk)
+    memberships = subject.scoped_memberships
+    removable = {
+        m.pk
+        for m in memberships
+        if (is_deanery(request.user) or is_trust_admin_of(request.user, m))
+        and not (m.user_id == request.user.pk and m.role in (Role.TRUST_ADMIN, Role.DEANERY))
+    }
+    placement = next((m for m in memberships if m.role == Role.TRAINEE), None)
+    return render(
+        request,
+        "trusts/person.html",
+        {
+            "subject": subject,
+            "memberships": memberships,
+            "removable": removable,
+            "placement": placement,
+            "can_edit_placement": placement is not None
+            and request.user.has_perm("trusts.edit_placement", placement),
+            "trainee_profile": getattr(subject, "trainee_profile", None),
+            "supervisor_profile": getattr(subject, "supervisor_profile", None),
+            "invitations": invitations_visible_to(user=request.user).filter(
+                email__iexact=subject.email
+            ),
+        },
+    )
+
+
+@role_required(*STAFF_AND_DEANERY)
+def person_history_view(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = get_object_or_404(people_visible_to(user=request.user), pk=pk)
+    return render(
+        request,
+        "trusts/person_history.html",
+        {"subject": subject, "entries": person_history(person=subject)},
+    )
+
+
+@role_required(*TRUST_STAFF)
+def edit_placement(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = get_object_or_404(people_visible_to(user=request.user), pk=pk)
+    placement = next((m for m in subject.scoped_memberships if m.role == Role.TRAINEE), None)
+    if placement is None or not request.user.has_perm("trusts.edit_placement", placement):
+        raise PermissionDenied
+    profile = getattr(subject, "trainee_profile", None)
+    initial = {
+        "starts_on": placement.starts_on,
+        "ends_on": placement.ends_on,
+        "educational_supervisor": profile.educational_supervisor_id if profile else None,
+    }
+    form = PlacementForm(request.POST or None, initial=initial, trust=placement.trust)
+    if request.method == "POST" and form.is_valid():
+        services.trainee_placement_update(
+            membership=placement,
+            by=request.user,
+            starts_on=form.cleaned_data["starts_on"],
+            ends_on=form.cleaned_data["ends_on"],
+            educational_supervisor=form.cleaned_data["educational_supervisor"],
+        )
+        messages.success(request, "Placement details saved.")
+        return redirect("trusts:person", pk=subject.pk)
+    return render(
+        request,
+        "trusts/edit_placement.html",
+        {"subject": subject, "placement": placement, "form": form},
+    )
+
+
+@role_required(*STAFF_AND_DEANERY)
+@require_POST
+def remove_membership(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(memberships_in_scope(user=request.user), pk=pk)
+    try:
+        services.membership_remove(membership=membership, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"{membership.user} is no longer a {membership.get_role_display().lower()} here.",
+        )
+    return redirect("trusts:person", pk=membership.user_id)
+
+
+# --- Invitations ----------------------------------------------------------------------------
+
+
+REGION = "region"
+
+
+def _chosen_trust(request: HttpRequest) -> Trust | str | None:
+    """Where to invite to: ?trust=ODS, ?trust=region (deanery), or the reader's only Trust."""
+    trusts = _invite_trusts(request.user)
+    ods = request.GET.get("trust")
+    if ods == REGION and is_deanery(request.user):
+        return REGION
+    if ods:
+        return get_object_or_404(trusts, ods_code=ods)
+    scope = trust_ids_in_scope(request.user, *TRUST_STAFF)
+    if scope is not None and len(scope) == 1:
+        return trusts.get()
+    return None
+
+
+def _choose_trust(request: HttpRequest, next_name: str, *, allow_region: bool) -> HttpResponse:
+    return render(
+        request,
+        "trusts/choose_trust.html",
+        {
+            "trusts": _invite_trusts(request.user),
+            "next_url": reverse(next_name),
+            "allow_region": allow_region and is_deanery(request.user),
+        },
+    )
+
+
+@role_required(*STAFF_AND_DEANERY)
+def invite(request: HttpRequest) -> HttpResponse:
+    chosen = _chosen_trust(request)
+    if chosen is None:
+        return _choose_trust(request, "trusts:invite", allow_region=True)
+    trust = None if chosen == REGION else chosen
+    roles = invitable_roles(request.user, trust)
+    if not roles:
+        raise PermissionDenied
+    form = InvitationForm(request.POST or None, roles=roles)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                invited_by=request.user, trust=trust, **form.cleaned_data
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(
+                request, f"Invitation sent to {invitation.email}. It is valid for 14 days."
+            )
+            return redirect("trusts:invitations")
+    return render(
+        request,
+        "trusts/invite.html",
+        {"form": form, "trust": trust},
+    )
+
+
+@role_required(*STAFF_AND_DEANERY)
+def invite_upload(request: HttpRequest) -> HttpResponse:
+    trust = _chosen_trust(request)
+    if not isinstance(trust, Trust):
+        return _choose_trust(request, "trusts:invite_upload", allow_region=False)
+    if not invitable_roles(request.user, trust):
+        raise PermissionDenied
+    form = InvitationUploadForm(request.POST or None, request.FILES or None)
+    csv_errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.invitations_import_csv(
+                invited_by=request.user, trust=trust, upload=form.cleaned_data["file"]
+            )
+        except CSVImportError as error:
+            csv_errors = error.errors
+        else:
+            messages.success(request, f"{len(created)} invitations sent.")
+            return redirect("trusts:invitations")
+    status = 400 if csv_errors else 200
+    return render(
+        request,
+        "trusts/invite_upload.html",
+        {"form": form, "trust": trust, "csv_errors": csv_errors,
+         "roles": invitable_roles(request.user, trust)},
+        status=status,
+    )
+
+
+@role_required(*STAFF_AND_DEANERY)
+def invitations(request: HttpRequest) -> HttpResponse:
+    table = InvitationTable(invitations_visible_to(user=request.user), caption="Invitations")
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    return render(request, "trusts/invitations.html", {"table": table})
+
+
+@role_required(*STAFF_AND_DEANERY)
+@require_POST
+def resend_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(invitations_visible_to(user=request.user), pk=pk)
+    try:
+        services.invitation_resend(invitation=invitation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Invitation sent again to {invitation.email}.")
+    return redirect("trusts:invitations")
+
+
+@role_required(*STAFF_AND_DEANERY)
+@require_POST
+def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(invitations_visible_to(user=request.user), pk=pk)
+    try:
+        services.invitation_revoke(invitation=invitation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Invitation for {invitation.email} withdrawn.")
+    return redirect("trusts:invitations")
+
+
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the invitation email: set a password (or use SSO) and join the Trust."""
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("trust", "region"), token=token
+    )
+    context = {"invitation": invitation}
+    if not invitation.is_pending:
+        return render(request, "trusts/invitation_unusable.html", context, status=410)
+
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    if existing:
+        if request.user.is_authenticated and request.user.pk == existing.pk:
+            if request.method == "POST":
+                services.invitation_accept(invitation=invitation, user=request.user)
+                messages.success(request, "Invitation accepted: your new role is on your home page.")
+                return redirect("home")
+            return render(request, "trusts/accept_existing.html", context)
+        context["login_url"] = f"{reverse('account_login')}?next={request.path}"
+        return render(request, "trusts/accept_sign_in.html", context)
+
+    if request.user.is_authenticated:
+        # Someone else is signed in on this browser: the invitation is not theirs.
+        return render(request, "trusts/accept_signed_in_as_other.html", context, status=403)
+
+    # Kept for sign-in through SSO, whose adapter accepts the invitation on sign-up.
+    request.session[SESSION_KEY] = invitation.token
+    form = AcceptInvitationForm(
+        request.POST or None, initial={"name": invitation.name}, email=invitation.email
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = services.invitation_accept(
+                invitation=invitation,
+                name=form.cleaned_data["name"],
+                password=form.cleaned_data["password1"],
+            )
+        request.session.pop(SESSION_KEY, None)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Welcome to the CLM Portal. Your account is ready.")
+        return redirect("home")
+    context["form"] = form
+    return render(request, "trusts/accept_invitation.html", context)
+
+
+# --- The signed-in person's own pages --------------------------------------------------------
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    trainee_profile = getattr(user, "trainee_profile", None)
+    supervisor_profile = getattr(user, "supervisor_profile", None)
+    data = request.POST or None
+    forms_ = {"name": NameForm(data, instance=user, prefix="account")}
+    if trainee_profile:
+        forms_["trainee"] = TraineeProfileForm(data, instance=trainee_profile, prefix="trainee")
+    if supervisor_profile:
+        forms_["supervisor"] = SupervisorProfileForm(
+            data, instance=supervisor_profile, prefix="supervisor"
+        )
+    if request.method == "POST" and all(f.is_valid() for f in forms_.values()):
+        with transaction.atomic():
+            for f in forms_.values():
+                f.save()
+        messages.success(request, "Your details are saved.")
+        return redirect("trusts:profile")
+    errors = [e for f in forms_.values() for e in f.errors.values()]
+    return render(
+        request,
+        "trusts/profile.html",
+        {
+            "forms": forms_,
+            "has_errors": bool(errors),
+            "memberships": user.role_memberships,
+            "trainee_profile": trainee_profile,
+        },
+    )
+
+
+@role_required(Role.SUPERVISOR)
+def my_trainees(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "trusts/my_trainees.html", {"trainees": trainees_supervised_by(user=request.user)}
+    )
