@@ -152,13 +152,21 @@ def _trust_people(seeder: _Seeder, trust: Trust, training_year_start: date) -> N
 
 
 @transaction.atomic
-def seed_people(*, password: str, training_year_start: date) -> int:
-    """Create the demo people; returns how many accounts were added."""
+def seed_people(
+    *, password: str, training_year_start: date, only: list[str] | None = None
+) -> int:
+    """Create the demo people (in the Trusts with ODS codes `only`, if given).
+
+    Returns how many accounts were added.
+    """
     seeder = _Seeder(password)
     region = Region.objects.get(code="SW")
     deanery = seeder.user(f"deanery@{DEMO_DOMAIN}", "Dana Whitfield", can_sign_in=True)
     Membership.objects.get_or_create(user=deanery, role=Role.DEANERY, defaults={"region": region})
-    for trust in Trust.objects.active().order_by("ods_code"):
+    trusts = Trust.objects.active().order_by("ods_code")
+    if only is not None:
+        trusts = trusts.filter(ods_code__in=only)
+    for trust in trusts:
         _trust_people(seeder, trust, training_year_start)
     return seeder.created
 
