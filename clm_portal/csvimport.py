@@ -65,7 +65,11 @@ def read_csv(
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CSVImportError(
-            [CSVError(None, "", "The file is not UTF-8 text. Save it as 'CSV UTF-8' and try again.")]
+            [
+                CSVError(
+                    None, "", "The file is not UTF-8 text. Save it as 'CSV UTF-8' and try again."
+                )
+            ]
         ) from exc
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -101,12 +105,18 @@ def read_csv(
                 continue
             if len(cells) > len(header):
                 errors.append(
-                    CSVError(number, "", f"This row has {len(cells)} cells but the header has "
-                             f"{len(header)} columns.")
+                    CSVError(
+                        number,
+                        "",
+                        f"This row has {len(cells)} cells but the header has "
+                        f"{len(header)} columns.",
+                    )
                 )
                 continue
             cells = cells + [""] * (len(header) - len(cells))
-            rows.append((number, {name: value.strip() for name, value in zip(header, cells)}))
+            rows.append(
+                (number, {name: value.strip() for name, value in zip(header, cells, strict=True)})
+            )
             if len(rows) > max_rows:
                 raise CSVImportError(
                     [CSVError(None, "", f"The file has more than {max_rows} rows; split it up.")]

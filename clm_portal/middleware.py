@@ -4,7 +4,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 # Pages a person must still reach before their second factor is set up.
-_OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz", "/privacy/", "/invitations/")
+# Only the invitation link itself: the invitations list and its actions are staff pages.
+_OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz", "/privacy/", "/invitations/accept/")
 
 
 class RequireMFAMiddleware:

@@ -2,6 +2,7 @@
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.http import Http404
 
 from .models import Invitation
 
@@ -28,6 +29,15 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     new may only sign up this way while holding an invitation for the same address.
     """
 
+    def get_app(self, request, provider, client_id=None):
+        # A provider's URLs exist whether or not it is configured: unconfigured is not found.
+        from allauth.socialaccount.models import SocialApp
+
+        try:
+            return super().get_app(request, provider, client_id=client_id)
+        except SocialApp.DoesNotExist:
+            raise Http404("Sign-in through this provider is not set up.") from None
+
     def is_open_for_signup(self, request, sociallogin) -> bool:
         invitation = invitation_in_session(request)
         email = (sociallogin.user.email or "").lower()
@@ -52,3 +62,15 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             invitation_accept(invitation=invitation, user=user)
             request.session.pop(SESSION_KEY, None)
         return user
+
+
+def axes_username(request, credentials: dict | None = None) -> str | None:
+    """The address someone tried to sign in with, for django-axes' username+address lockout.
+
+    allauth authenticates with `email=…`, not the form's `login` field that axes reads.
+    """
+    credentials = credentials or {}
+    value = credentials.get("email") or credentials.get("login")
+    if value is None and request is not None:
+        value = getattr(request, "POST", {}).get("login")
+    return value.strip().lower() if isinstance(value, str) else value

@@ -61,7 +61,9 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
         ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
+    )
     readonly_fields = ("last_login", "date_joined")
     inlines = [MembershipInline, TraineeProfileInline, SupervisorProfileInline]
 

@@ -32,13 +32,32 @@ SURNAMES = (
 
 # Grades weighted like the evaluation's respondents (Foundation 7, CT/ST1-2 33, ST3 16, ...).
 GRADE_WEIGHTS = {
-    "F1": 4, "F2": 4, "CT1": 12, "CT2": 10, "ST1": 6, "ST2": 5, "ST3": 16, "ST4": 10,
-    "ST5": 10, "ST6": 13, "ST7": 9, "ST8": 3, "non_training": 11,
+    "F1": 4,
+    "F2": 4,
+    "CT1": 12,
+    "CT2": 10,
+    "ST1": 6,
+    "ST2": 5,
+    "ST3": 16,
+    "ST4": 10,
+    "ST5": 10,
+    "ST6": 13,
+    "ST7": 9,
+    "ST8": 3,
+    "non_training": 11,
 }
 ACUTE_SPECIALTIES = {
-    "surgical": 12, "ophthalmology": 2, "anaesthetics": 12, "medical": 26,
-    "emergency_medicine": 7, "paediatrics": 8, "obstetrics_gynaecology": 4, "radiology": 4,
-    "pathology": 3, "general_practice": 9, "other": 5,
+    "surgical": 12,
+    "ophthalmology": 2,
+    "anaesthetics": 12,
+    "medical": 26,
+    "emergency_medicine": 7,
+    "paediatrics": 8,
+    "obstetrics_gynaecology": 4,
+    "radiology": 4,
+    "pathology": 3,
+    "general_practice": 9,
+    "other": 5,
 }
 MENTAL_HEALTH_SPECIALTIES = {"psychiatry": 20, "general_practice": 3, "other": 1}
 
@@ -152,9 +171,7 @@ def _trust_people(seeder: _Seeder, trust: Trust, training_year_start: date) -> N
 
 
 @transaction.atomic
-def seed_people(
-    *, password: str, training_year_start: date, only: list[str] | None = None
-) -> int:
+def seed_people(*, password: str, training_year_start: date, only: list[str] | None = None) -> int:
     """Create the demo people (in the Trusts with ODS codes `only`, if given).
 
     Returns how many accounts were added.
@@ -169,4 +186,3 @@ def seed_people(
     for trust in trusts:
         _trust_people(seeder, trust, training_year_start)
     return seeder.created
-

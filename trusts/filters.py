@@ -40,7 +40,9 @@ class PeopleFilter(django_filters.FilterSet):
 
 class TrustFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
-        label="Kind", choices=Trust.Kind.choices, empty_label="Any kind",
+        label="Kind",
+        choices=Trust.Kind.choices,
+        empty_label="Any kind",
         widget=forms.Select,
     )
 

@@ -22,6 +22,12 @@ class Role(models.TextChoices):
     DEANERY = "deanery", "Deanery staff"
 
 
+def a_role(role: str) -> str:
+    """The role in a sentence: 'a trainee', 'an educational supervisor'."""
+    label = Role(role).label.lower()
+    return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
+
+
 TRUST_ROLES = (Role.TRAINEE, Role.SUPERVISOR, Role.CLM, Role.TRUST_ADMIN)
 # Which role's home page a person with several roles lands on: the widest view first.
 ROLE_PRECEDENCE = (Role.DEANERY, Role.TRUST_ADMIN, Role.CLM, Role.SUPERVISOR, Role.TRAINEE)

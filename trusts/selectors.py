@@ -7,6 +7,7 @@ from datetime import datetime
 from itertools import chain
 
 from django.db.models import Prefetch, QuerySet
+from simple_history.models import DeletedObject
 
 from clm_portal.permissions import TRUST_STAFF, trust_ids_in_scope
 
@@ -121,6 +122,9 @@ def _entries(records, describe) -> list[HistoryEntry]:
 
 
 def _show(value, model_field) -> str:
+    if isinstance(value, DeletedObject):
+        # An empty foreign key comes back as a "deleted" object with no primary key.
+        return "(empty)" if value.pk is None else "(since deleted)"
     if value in (None, ""):
         return "(empty)"
     if model_field.choices:
@@ -128,23 +132,30 @@ def _show(value, model_field) -> str:
     return str(value)
 
 
-def person_history(*, person: User) -> list[HistoryEntry]:
-    """Who changed what about a person, newest first: account, roles and profiles."""
+def person_history(*, person: User, viewer: User | None = None) -> list[HistoryEntry]:
+    """Who changed what about a person, newest first: account, roles and profiles.
+
+    With a `viewer`, roles are limited to the viewer's scope as on the person page: a CLM
+    sees the roles held in their own Trust only.
+    """
     roles = dict(Role.choices)
     users = User.history.filter(id=person.pk).select_related("history_user")
     memberships = Membership.history.filter(user_id=person.pk).select_related(
         "history_user", "trust"
     )
+    ids = None if viewer is None else trust_ids_in_scope(viewer, *TRUST_STAFF)
+    if ids is not None:
+        memberships = memberships.filter(trust_id__in=ids)
     trainee = TraineeProfile.history.filter(user_id=person.pk).select_related("history_user")
-    supervisor = SupervisorProfile.history.filter(user_id=person.pk).select_related(
-        "history_user"
-    )
+    supervisor = SupervisorProfile.history.filter(user_id=person.pk).select_related("history_user")
     entries = chain(
         _entries(users, lambda r: "Account"),
         _entries(
             memberships,
-            lambda r: f"Role: {roles.get(r.role, r.role)}"
-            + (f", {r.trust}" if r.trust_id else ", the region"),
+            lambda r: (
+                f"Role: {roles.get(r.role, r.role)}"
+                + (f", {r.trust}" if r.trust_id else ", the region")
+            ),
         ),
         _entries(trainee, lambda r: "Trainee profile"),
         _entries(supervisor, lambda r: "Supervisor profile"),

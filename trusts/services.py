@@ -34,12 +34,24 @@ from .models import (
     TraineeProfile,
     Trust,
     User,
+    a_role,
 )
 
 logger = logging.getLogger(__name__)
 
 INVITATION_COLUMNS = ("name", "email", "role", "grade", "specialty", "gmc_number")
 INVITATION_REQUIRED_COLUMNS = ("name", "email", "role")
+
+
+def _as(instance, by: User | None):
+    """Record `by` in the audit trail as who made this change (by default: the request's user).
+
+    Services also run outside a request (Celery, commands) or for someone other than the
+    signed-in person (accepting an invitation), so they name the actor themselves.
+    """
+    if by is not None:
+        instance._history_user = by
+    return instance
 
 
 def _deanery_region(user: User) -> Region | None:
@@ -53,12 +65,11 @@ def _place(trust: Trust | None) -> str:
 
 
 def _check_not_already_there(*, email: str, role: str, trust: Trust | None, gmc_number: str):
-    label = Role(role).label.lower()
     if Membership.objects.filter(user__email__iexact=email, role=role, trust=trust).exists():
-        raise ValidationError({"email": f"{email} is already a {label} in {_place(trust)}."})
+        raise ValidationError({"email": f"{email} is already {a_role(role)} in {_place(trust)}."})
     if Invitation.objects.pending().filter(email__iexact=email, role=role, trust=trust).exists():
         raise ValidationError(
-            {"email": f"{email} already has a pending invitation as a {label} here."}
+            {"email": f"{email} already has a pending invitation as {a_role(role)} here."}
         )
     if gmc_number:
         owners = (
@@ -69,6 +80,32 @@ def _check_not_already_there(*, email: str, role: str, trust: Trust | None, gmc_
             raise ValidationError(
                 {"gmc_number": "This GMC number belongs to someone else in the portal."}
             )
+        # Two pending invitations with one GMC number: the second to be accepted would fail.
+        if (
+            Invitation.objects.pending()
+            .filter(gmc_number=gmc_number)
+            .exclude(email__iexact=email)
+            .exists()
+        ):
+            raise ValidationError(
+                {"gmc_number": "This GMC number is in a pending invitation for someone else."}
+            )
+
+
+def _check_trainee_details(*, role: str, grade: str, specialty: str, gmc_number: str) -> None:
+    if role != Role.TRAINEE:
+        return
+    missing = {
+        name: f"Enter the trainee's {label}."
+        for name, value, label in (
+            ("grade", grade, "grade"),
+            ("specialty", specialty, "specialty"),
+            ("gmc_number", gmc_number, "GMC number"),
+        )
+        if not value
+    }
+    if missing:
+        raise ValidationError(missing)
 
 
 @transaction.atomic
@@ -85,8 +122,9 @@ def invitation_create(
 ) -> Invitation:
     """Invite one person to a role in `trust` (None: deanery staff for the region)."""
     if role not in invitable_roles(invited_by, trust):
-        raise PermissionDenied(f"You cannot invite a {Role(role).label.lower()} there.")
+        raise PermissionDenied(f"You cannot invite {a_role(role)} there.")
     email = email.strip().lower()
+    _check_trainee_details(role=role, grade=grade, specialty=specialty, gmc_number=gmc_number)
     _check_not_already_there(email=email, role=role, trust=trust, gmc_number=gmc_number)
     invitation = Invitation(
         email=email,
@@ -100,7 +138,7 @@ def invitation_create(
         invited_by=invited_by,
     )
     invitation.full_clean()
-    invitation.save()
+    _as(invitation, invited_by).save()
     from .tasks import invitation_send_task
 
     enqueue_on_commit(invitation_send_task, invitation_id=invitation.pk)
@@ -161,7 +199,9 @@ def _send_invitation_email(invitation: Invitation) -> None:
         body=render_to_string("emails/invitation-body.txt", context),
         to=[invitation.email],
     )
-    message.attach_alternative(render_to_string("emails/invitation-body.html", context), "text/html")
+    message.attach_alternative(
+        render_to_string("emails/invitation-body.html", context), "text/html"
+    )
     message.send()
 
 
@@ -169,7 +209,9 @@ def invitation_send(*, invitation_id: int) -> bool:
     """Email a pending invitation that has not been sent. Safe to run twice: sends once."""
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            # Lock the invitation row only: PostgreSQL cannot lock the nullable side of the
+            # outer joins that bring in its Trust and inviter.
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("trust", "invited_by")
             .filter(pk=invitation_id)
             .first()
@@ -198,7 +240,7 @@ def invitation_resend(*, invitation: Invitation, by: User) -> Invitation:
         raise ValidationError(f"This invitation was {invitation.get_status_display().lower()}.")
     invitation.expires_at = Invitation._meta.get_field("expires_at").get_default()
     invitation.sent_at = None
-    invitation.save(update_fields=["expires_at", "sent_at"])
+    _as(invitation, by).save(update_fields=["expires_at", "sent_at"])
     from .tasks import invitation_send_task
 
     enqueue_on_commit(invitation_send_task, invitation_id=invitation.pk)
@@ -212,20 +254,26 @@ def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
     if not invitation.is_pending:
         raise ValidationError("Only a pending invitation can be withdrawn.")
     invitation.revoked_at = timezone.now()
-    invitation.save(update_fields=["revoked_at"])
+    _as(invitation, by).save(update_fields=["revoked_at"])
     return invitation
 
 
 def membership_add(
-    *, user: User, role: str, trust: Trust | None, region: Region | None = None
+    *,
+    user: User,
+    role: str,
+    trust: Trust | None,
+    region: Region | None = None,
+    by: User | None = None,
 ) -> Membership:
     """Give `user` a role; a trainee's new placement replaces their previous one."""
     if role == Role.TRAINEE:
         for old in Membership.objects.filter(user=user, role=Role.TRAINEE).exclude(trust=trust):
-            old.delete()  # one at a time so the audit trail records each
-    membership, _ = Membership.objects.get_or_create(
-        user=user, role=role, trust=trust, defaults={"region": region}
-    )
+            _as(old, by).delete()  # one at a time so the audit trail records each
+    membership = Membership.objects.filter(user=user, role=role, trust=trust).first()
+    if membership is None:
+        membership = Membership(user=user, role=role, trust=trust, region=region)
+        _as(membership, by).save()
     user.__dict__.pop("role_memberships", None)
     return membership
 
@@ -237,7 +285,7 @@ def membership_remove(*, membership: Membership, by: User) -> None:
         raise PermissionDenied
     if membership.user_id == by.pk and membership.role in (Role.TRUST_ADMIN, Role.DEANERY):
         raise ValidationError("You cannot remove your own administrator role.")
-    membership.delete()
+    _as(membership, by).delete()
 
 
 @transaction.atomic
@@ -256,41 +304,82 @@ def invitation_accept(
     if not invitation.is_pending:
         raise ValidationError("This invitation has been used, has expired or was withdrawn.")
     existing = User.objects.filter(email__iexact=invitation.email).first()
-    if existing:
-        if user is None or user.pk != existing.pk:
-            raise PermissionDenied("Sign in as the invited person to accept this invitation.")
-        account = existing
-    else:
-        account = User.objects.create_user(
-            email=invitation.email, password=password, name=(name or invitation.name).strip()
-        )
-    # Following the emailed link proves the address.
-    EmailAddress.objects.update_or_create(
-        user=account,
-        email=invitation.email,
-        defaults={"verified": True, "primary": not account.emailaddress_set.exists()},
+    if existing and (user is None or user.pk != existing.pk):
+        raise PermissionDenied("Sign in as the invited person to accept this invitation.")
+    if invitation.role in (Role.TRAINEE, Role.SUPERVISOR):
+        _check_gmc_number_free(invitation.gmc_number, account=existing)
+    account = existing or User(
+        email=User.objects.normalize_email(invitation.email).lower(),
+        name=(name or invitation.name).strip(),
     )
+    # The audit trail shows whoever sent the invitation as having given the role.
+    by = invitation.invited_by or account
+    if not existing:
+        account.set_password(password)
+        _as(account, by).save()
+    _verify_address(account, invitation.email)
     membership_add(
-        user=account, role=invitation.role, trust=invitation.trust, region=invitation.region
+        user=account, role=invitation.role, trust=invitation.trust, region=invitation.region, by=by
     )
     if invitation.role == Role.TRAINEE:
-        TraineeProfile.objects.update_or_create(
-            user=account,
-            defaults={
-                "grade": invitation.grade,
-                "specialty": invitation.specialty,
-                "gmc_number": invitation.gmc_number or None,
-            },
+        profile = TraineeProfile.objects.filter(user=account).first() or TraineeProfile(
+            user=account
         )
+        profile.grade = invitation.grade
+        profile.specialty = invitation.specialty
+        profile.gmc_number = invitation.gmc_number or None
+        # A supervisor from the previous placement's Trust does not follow the trainee.
+        if (
+            profile.educational_supervisor_id
+            and not Membership.objects.filter(
+                user_id=profile.educational_supervisor_id,
+                role=Role.SUPERVISOR,
+                trust=invitation.trust,
+            ).exists()
+        ):
+            profile.educational_supervisor = None
+        _as(profile, by).save()
     elif invitation.role == Role.SUPERVISOR:
-        profile, _ = SupervisorProfile.objects.get_or_create(user=account)
+        profile = SupervisorProfile.objects.filter(user=account).first() or SupervisorProfile(
+            user=account
+        )
         profile.specialty = invitation.specialty or profile.specialty
         profile.gmc_number = invitation.gmc_number or profile.gmc_number
-        profile.save()
+        _as(profile, by).save()
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = account
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     return account
+
+
+def _check_gmc_number_free(gmc_number: str, *, account: User | None) -> None:
+    if not gmc_number:
+        return
+    owners = User.objects.filter(trainee_profile__gmc_number=gmc_number) | User.objects.filter(
+        supervisor_profile__gmc_number=gmc_number
+    )
+    if account is not None:
+        owners = owners.exclude(pk=account.pk)
+    if owners.exists():
+        raise ValidationError(
+            "The GMC number in this invitation now belongs to someone else in the portal. "
+            "Ask whoever invited you to send a corrected invitation."
+        )
+
+
+def _verify_address(account: User, email: str) -> None:
+    """Following the emailed link proves the address; an existing primary address stays so."""
+    address = EmailAddress.objects.filter(user=account, email__iexact=email).first()
+    if address is None:
+        EmailAddress.objects.create(
+            user=account,
+            email=email,
+            verified=True,
+            primary=not account.emailaddress_set.filter(primary=True).exists(),
+        )
+    elif not address.verified:
+        address.verified = True
+        address.save(update_fields=["verified"])
 
 
 def invitations_requeue_unsent() -> int:
@@ -298,7 +387,9 @@ def invitations_requeue_unsent() -> int:
     from .tasks import invitation_send_task
 
     stale = timezone.now() - timedelta(minutes=2)
-    ids = list(Invitation.objects.unsent().filter(created_at__lt=stale).values_list("pk", flat=True))
+    ids = list(
+        Invitation.objects.unsent().filter(created_at__lt=stale).values_list("pk", flat=True)
+    )
     for pk in ids:
         invitation_send_task.delay(invitation_id=pk)
     return len(ids)
@@ -318,15 +409,20 @@ def trainee_placement_update(
         raise ValidationError("Only a trainee has a placement.")
     if not by.has_perm("trusts.edit_placement", membership):
         raise PermissionDenied
-    if educational_supervisor is not None and not educational_supervisor.memberships.filter(
-        role=Role.SUPERVISOR, trust_id=membership.trust_id
-    ).exists():
+    if starts_on and ends_on and ends_on < starts_on:
+        raise ValidationError({"ends_on": "The placement must end after it starts."})
+    if (
+        educational_supervisor is not None
+        and not educational_supervisor.memberships.filter(
+            role=Role.SUPERVISOR, trust_id=membership.trust_id
+        ).exists()
+    ):
         raise ValidationError("The educational supervisor must be a supervisor in the same Trust.")
     membership.starts_on, membership.ends_on = starts_on, ends_on
     membership.full_clean()
-    membership.save()
+    _as(membership, by).save()
     profile = membership.user.trainee_profile
     if profile.educational_supervisor_id != getattr(educational_supervisor, "pk", None):
         profile.educational_supervisor = educational_supervisor
-        profile.save()
+        _as(profile, by).save()
     return membership

@@ -18,7 +18,7 @@ class NHSTable(tables.Table):
 def _roles_html(memberships) -> str:
     return format_html_join(
         "",
-        "<span class=\"nhsuk-u-display-block\">{}{}</span>",
+        '<span class="nhsuk-u-display-block">{}{}</span>',
         (
             (m.get_role_display(), f", {m.trust.ods_code}" if m.trust_id else ", region")
             for m in memberships
@@ -29,7 +29,10 @@ def _roles_html(memberships) -> str:
 class PeopleTable(NHSTable):
     name = tables.Column(verbose_name="Name", linkify=("trusts:person", {"pk": tables.A("pk")}))
     email = tables.Column(verbose_name="Email")
-    roles = tables.Column(verbose_name="Roles", empty_values=(), orderable=False)
+    # Not User.roles: that reads all of the person's roles, one query a row, in every Trust.
+    roles = tables.Column(
+        verbose_name="Roles", accessor="scoped_memberships", empty_values=(), orderable=False
+    )
     grade = tables.Column(verbose_name="Grade", accessor="trainee_profile__grade", orderable=False)
 
     class Meta:
@@ -43,10 +46,14 @@ class PeopleTable(NHSTable):
 
 
 class TrustTable(NHSTable):
-    name = tables.Column(verbose_name="Trust", linkify=("trusts:detail", {"ods_code": tables.A("ods_code")}))
+    name = tables.Column(
+        verbose_name="Trust", linkify=("trusts:detail", {"ods_code": tables.A("ods_code")})
+    )
     ods_code = tables.Column(verbose_name="ODS code")
     kind = tables.Column(verbose_name="Kind")
-    trainee_count = tables.Column(verbose_name="Trainees", attrs={"td": {"class": "nhsuk-table__cell--numeric"}})
+    trainee_count = tables.Column(
+        verbose_name="Trainees", attrs={"td": {"class": "nhsuk-table__cell--numeric"}}
+    )
     clms = tables.Column(verbose_name="CLM", empty_values=(), orderable=False)
 
     class Meta:
@@ -56,7 +63,11 @@ class TrustTable(NHSTable):
 
     def render_clms(self, record) -> str:
         names = [m.user.name for m in record.clm_memberships]
-        return ", ".join(names) if names else format_html("<strong class=\"nhsuk-tag nhsuk-tag--orange\">Vacant</strong>")
+        return (
+            ", ".join(names)
+            if names
+            else format_html('<strong class="nhsuk-tag nhsuk-tag--orange">{}</strong>', "Vacant")
+        )
 
 
 class InvitationTable(NHSTable):
@@ -84,5 +95,7 @@ class InvitationTable(NHSTable):
             Invitation.Status.EXPIRED: "orange",
         }[record.status]
         return format_html(
-            "<strong class=\"nhsuk-tag nhsuk-tag--{}\">{}</strong>", colour, record.get_status_display()
+            '<strong class="nhsuk-tag nhsuk-tag--{}">{}</strong>',
+            colour,
+            record.get_status_display(),
         )

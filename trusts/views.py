@@ -32,7 +32,7 @@ from .forms import (
     SupervisorProfileForm,
     TraineeProfileForm,
 )
-from .models import Invitation, Membership, Role, Trust, User
+from .models import Invitation, Membership, Role, Trust, User, a_role
 from .selectors import (
     invitations_visible_to,
     memberships_in_scope,
@@ -88,8 +88,10 @@ def trust_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
         {
             "trust": trust,
             "sites": trust.sites.all(),
-            "role_counts": [(Role(r).label, counts.get(r, 0)) for r in (
-                Role.TRAINEE, Role.SUPERVISOR, Role.CLM, Role.TRUST_ADMIN)],
+            "role_counts": [
+                (Role(r).label, counts.get(r, 0))
+                for r in (Role.TRAINEE, Role.SUPERVISOR, Role.CLM, Role.TRUST_ADMIN)
+            ],
             "leads": leads,
         },
     )
@@ -151,7 +153,7 @@ def person_history_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "trusts/person_history.html",
-        {"subject": subject, "entries": person_history(person=subject)},
+        {"subject": subject, "entries": person_history(person=subject, viewer=request.user)},
     )
 
 
@@ -196,8 +198,11 @@ def remove_membership(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"{membership.user} is no longer a {membership.get_role_display().lower()} here.",
+            f"{membership.user} is no longer {a_role(membership.role)} here.",
         )
+        # Their last role here takes them out of the reader's scope, and their page with it.
+        if not people_visible_to(user=request.user).filter(pk=membership.user_id).exists():
+            return redirect("trusts:people")
     return redirect("trusts:person", pk=membership.user_id)
 
 
@@ -287,8 +292,12 @@ def invite_upload(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "trusts/invite_upload.html",
-        {"form": form, "trust": trust, "csv_errors": csv_errors,
-         "roles": invitable_roles(request.user, trust)},
+        {
+            "form": form,
+            "trust": trust,
+            "csv_errors": csv_errors,
+            "roles": invitable_roles(request.user, trust),
+        },
         status=status,
     )
 
@@ -336,19 +345,25 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "trusts/invitation_unusable.html", context, status=410)
 
     existing = User.objects.filter(email__iexact=invitation.email).first()
-    if existing:
-        if request.user.is_authenticated and request.user.pk == existing.pk:
-            if request.method == "POST":
-                services.invitation_accept(invitation=invitation, user=request.user)
-                messages.success(request, "Invitation accepted: your new role is on your home page.")
-                return redirect("home")
-            return render(request, "trusts/accept_existing.html", context)
-        context["login_url"] = f"{reverse('account_login')}?next={request.path}"
-        return render(request, "trusts/accept_sign_in.html", context)
-
-    if request.user.is_authenticated:
+    signed_in = request.user.is_authenticated
+    if signed_in and (existing is None or request.user.pk != existing.pk):
         # Someone else is signed in on this browser: the invitation is not theirs.
         return render(request, "trusts/accept_signed_in_as_other.html", context, status=403)
+    if existing:
+        if not signed_in:
+            context["login_url"] = f"{reverse('account_login')}?next={request.path}"
+            return render(request, "trusts/accept_sign_in.html", context)
+        if request.method == "POST":
+            try:
+                services.invitation_accept(invitation=invitation, user=request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(
+                    request, "Invitation accepted: your new role is on your home page."
+                )
+                return redirect("home")
+        return render(request, "trusts/accept_existing.html", context)
 
     # Kept for sign-in through SSO, whose adapter accepts the invitation on sign-up.
     request.session[SESSION_KEY] = invitation.token
@@ -356,16 +371,21 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         request.POST or None, initial={"name": invitation.name}, email=invitation.email
     )
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            user = services.invitation_accept(
-                invitation=invitation,
-                name=form.cleaned_data["name"],
-                password=form.cleaned_data["password1"],
-            )
-        request.session.pop(SESSION_KEY, None)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Welcome to the CLM Portal. Your account is ready.")
-        return redirect("home")
+        try:
+            with transaction.atomic():
+                user = services.invitation_accept(
+                    invitation=invitation,
+                    name=form.cleaned_data["name"],
+                    password=form.cleaned_data["password1"],
+                )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            request.session.pop(SESSION_KEY, None)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Welcome to the CLM Portal. Your account is ready.")
+            return redirect("home")
     context["form"] = form
     return render(request, "trusts/accept_invitation.html", context)
 
