@@ -1,0 +1,65 @@
+"""Deanery staff sign in and oversee every Trust of the region."""
+
+import pytest
+from playwright.sync_api import expect
+
+from trusts.models import Trust
+
+from .journeys import (
+    STAFF_NAV,
+    expect_home,
+    heading,
+    open_account_settings,
+    open_invite_pages,
+    open_person_and_history,
+    open_profile,
+    open_trust,
+    sign_in,
+    visit_every_nav_link,
+)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def deanery(page, live_server, demo_people):
+    sign_in(page, live_server, demo_people.deanery.email, demo_people.password)
+    return demo_people.deanery
+
+
+def test_deanery_home(page, deanery):
+    expect_home(
+        page,
+        deanery,
+        "You are signed in as deanery staff for the region.",
+        nav=STAFF_NAV,
+        not_nav=["My trainees"],
+    )
+    expect(page.get_by_role("heading", name="The region in figures")).to_be_visible()
+    # Only RK9 has demo people here: every other Trust is listed as having no CLM.
+    vacant = page.locator(".nhsuk-warning-callout").filter(has_text="Trusts without a CLM")
+    expect(vacant.get_by_role("listitem")).to_have_count(Trust.objects.active().count() - 1)
+
+
+def test_deanery_header_links(page, deanery):
+    """Every link in the header opens and passes axe: the menu, then the account links."""
+    visit_every_nav_link(page)
+    open_profile(page, deanery)
+    open_account_settings(page, deanery)
+
+
+def test_deanery_people_person_and_history(page, deanery, demo_people):
+    open_person_and_history(page, demo_people.clm)
+
+
+def test_deanery_trusts(page, deanery):
+    # Deanery staff see every Trust, not only the one with demo people.
+    open_trust(page, "Royal Cornwall Hospitals NHS Trust")
+    page.get_by_role("link", name="All Trusts").click()
+    expect(heading(page)).to_have_text("Trusts")
+    rows = page.get_by_role("table", name="Trusts").locator("tbody tr")
+    expect(rows).to_have_count(Trust.objects.count())
+
+
+def test_deanery_invite_upload_and_invitations(page, deanery):
+    open_invite_pages(page)
