@@ -38,9 +38,33 @@ class Part:
 PARTS: tuple[Part, ...] = (
     Part(
         "Activity log",
-        None,
+        "mentors:log",
         (Role.CLM, Role.TRUST_ADMIN, Role.DEANERY),
-        "Log CLM activity against the nine responsibilities and see time against the allocation.",
+        "CLM activity against the nine responsibilities, and time against the allocation.",
+        sections=(
+            "mentors:log",
+            "mentors:edit_activity",
+            "mentors:delete_activity",
+            "mentors:import",
+            "mentors:time",
+            "mentors:nudge",
+            "mentors:training",
+            "mentors:close_year",
+            "mentors:reopen_year",
+        ),
+    ),
+    Part(
+        "Mentor network",
+        "mentors:case_studies",
+        (Role.CLM, Role.DEANERY),
+        "Case studies of good practice from the region's CLMs, and network days.",
+        sections=(
+            "mentors:case_stud",
+            "mentors:publish_case",
+            "mentors:edit_case",
+            "mentors:network_day",
+            "mentors:add_network",
+        ),
     ),
     Part(
         "Opportunities",

@@ -146,7 +146,10 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CLM Portal] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
+    # django-axes locks a username from one address (below). This is only a backstop against
+    # one address trying many accounts: a per-key limit would let anyone lock a person out
+    # from elsewhere, and 5 per address would lock out a whole hospital behind one address.
+    "login_failed": "50/5m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
@@ -165,14 +168,18 @@ SOCIALACCOUNT_PROVIDERS: dict = {}
 SSO_FORM_ACTION_HOSTS: list[str] = []
 # Sign-in through the organisation's identity provider, off unless configured.
 # NHSmail is Microsoft Entra: set SSO_MICROSOFT_TENANT, _CLIENT_ID and _SECRET.
+# Addresses in these domains (e.g. nhs.net) are taken as verified by the identity provider, so
+# someone who already has an account is signed in to it; otherwise they must hold an invitation.
+SSO_VERIFIED_EMAIL_DOMAINS = env.list("SSO_VERIFIED_EMAIL_DOMAINS", default=[])
 if env("SSO_MICROSOFT_CLIENT_ID", default=""):
     SOCIALACCOUNT_PROVIDERS["microsoft"] = {
         "TENANT": env("SSO_MICROSOFT_TENANT", default="organizations"),
+        "VERIFIED_EMAIL": SSO_VERIFIED_EMAIL_DOMAINS,
         "APPS": [
             {
+                "name": env("SSO_MICROSOFT_NAME", default="NHSmail"),
                 "client_id": env("SSO_MICROSOFT_CLIENT_ID"),
                 "secret": env("SSO_MICROSOFT_SECRET"),
-                "settings": {"name": env("SSO_MICROSOFT_NAME", default="NHSmail")},
             }
         ],
     }
@@ -181,6 +188,7 @@ if env("SSO_MICROSOFT_CLIENT_ID", default=""):
 if env("SSO_OIDC_CLIENT_ID", default=""):
     SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
         "OAUTH_PKCE_ENABLED": True,
+        "VERIFIED_EMAIL": SSO_VERIFIED_EMAIL_DOMAINS,
         "APPS": [
             {
                 "provider_id": env("SSO_OIDC_PROVIDER_ID", default="oidc"),
@@ -204,6 +212,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 # and nobody can lock another person out from elsewhere.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "login"
+# allauth authenticates with `email=…`, which axes would not find under "login".
+AXES_USERNAME_CALLABLE = "trusts.adapters.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
@@ -250,11 +260,17 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep Django's JSON logging in worker and beat
 CELERY_BEAT_SCHEDULE = {
     # Every 10 minutes: send invitations whose email could not be queued when they were made.
     "send-unsent-invitations": {
         "task": "trusts.tasks.invitations_send_unsent_task",
         "schedule": crontab(minute="*/10"),
+    },
+    # Mondays at 07:00: each CLM's last week in figures (mentors.services.weekly_nudges_queue).
+    "weekly-clm-nudges": {
+        "task": "mentors.tasks.weekly_nudges_task",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
 }
 

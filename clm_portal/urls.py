@@ -23,6 +23,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("trusts.urls")),
+    path("", include("mentors.urls")),
 ]
 
 admin.site.site_header = "CLM Portal administration"

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from trusts.models import Invitation, Membership, Role, Trust
 
@@ -31,18 +32,43 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     if role == Role.SUPERVISOR:
         context["supervisee_count"] = user.supervisees.count()
+    if role == Role.CLM:
+        context.update(_clm_home(request))
     return render(request, f"home/{role or 'no_role'}.html", context)
+
+
+def _clm_home(request: HttpRequest) -> dict:
+    """The quick-log form and this week's hours against the allocation."""
+    from mentors.forms import ActivityForm
+    from mentors.selectors import activities_visible_to, appointment_for, week_summary
+
+    appointment = appointment_for(user=request.user)
+    if appointment is None:
+        return {"appointment": None}
+    last = None
+    if last_id := request.session.get("last_activity_id"):
+        last = activities_visible_to(user=request.user).filter(pk=last_id).first()
+    return {
+        "appointment": appointment,
+        "quick_form": ActivityForm(
+            quick=True, initial={"date": timezone.localdate(), "trainees_reached": 0}
+        ),
+        "week": week_summary(trust=appointment.trust, today=timezone.localdate()),
+        "last_activity": last,
+    }
 
 
 def _staff_summary(user) -> dict:
     """Head counts by role and pending invitations, for the Trusts the reader oversees."""
     ids = trust_ids_in_scope(user, *TRUST_STAFF)
-    memberships = Membership.objects.all() if ids is None else Membership.objects.filter(
-        trust_id__in=ids
+    memberships = (
+        Membership.objects.all() if ids is None else Membership.objects.filter(trust_id__in=ids)
     )
     counts = memberships.aggregate(
-        **{r: Count("id", filter=Q(role=r)) for r in (
-            Role.TRAINEE, Role.SUPERVISOR, Role.CLM, Role.TRUST_ADMIN)}
+        **{
+            r: Count("id", filter=Q(role=r))
+            for r in (Role.TRAINEE, Role.SUPERVISOR, Role.CLM, Role.TRUST_ADMIN)
+        }
     )
     invitations = Invitation.objects.pending()
     trusts = Trust.objects.active()

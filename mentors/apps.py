@@ -3,3 +3,7 @@ from django.apps import AppConfig
 
 class MentorsConfig(AppConfig):
     name = "mentors"
+    verbose_name = "CLM activity"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

@@ -1,5 +1,6 @@
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from trusts.models import (
@@ -114,3 +115,54 @@ def person(role: str, trust: Trust | None = None, **user_fields) -> User:
     elif role == Role.SUPERVISOR:
         SupervisorProfileFactory(user=user)
     return user
+
+
+# --- mentors ---------------------------------------------------------------------------------
+
+
+def appointment_of(user: User, trust: Trust, **fields):
+    """The CLM's appointment (giving the CLM role starts one today), adjusted by `fields`."""
+    from mentors.models import Appointment
+
+    appointment = Appointment.objects.filter(user=user, trust=trust).first()
+    if appointment is None:
+        appointment = Appointment.objects.create(user=user, trust=trust, **fields)
+    elif fields:
+        for name, value in fields.items():
+            setattr(appointment, name, value)
+        appointment.save()
+    return appointment
+
+
+class ActivityFactory(DjangoModelFactory):
+    class Meta:
+        model = "mentors.Activity"
+
+    trust = factory.LazyAttribute(lambda o: o.appointment.trust)
+    logged_by = factory.LazyAttribute(lambda o: o.appointment.user)
+    date = factory.LazyFunction(timezone.localdate)
+    responsibility = "safety_qi"
+    format = "meeting"
+    minutes = 60
+    trainees_reached = 3
+
+
+class CaseStudyFactory(DjangoModelFactory):
+    class Meta:
+        model = "mentors.CaseStudy"
+
+    title = factory.Sequence(lambda n: f"Case study {n}")
+    responsibility = "forum"
+    context = "A large acute Trust."
+    what_was_done = "A monthly forum."
+    what_worked = "Lunchtime sessions."
+    contact = "someone@example.com"
+
+
+class NetworkDayFactory(DjangoModelFactory):
+    class Meta:
+        model = "mentors.NetworkDay"
+
+    date = factory.LazyFunction(timezone.localdate)
+    title = "Leadership Mentor network day"
+    location = "Exeter"

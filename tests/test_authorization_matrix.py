@@ -7,6 +7,7 @@ belong to the second, so for them every object is a 404, never the object.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -43,8 +44,9 @@ PUBLIC = statuses(200)
 SIGNED_IN = statuses(200, anonymous=302)
 STAFF = statuses(200, anonymous=302, trainee=403, supervisor=403)
 # An object of the first Trust: its staff and deanery see it, the other Trust gets 404.
-STAFF_OBJECT = statuses(200, anonymous=302, trainee=403, supervisor=403, other_clm=404,
-                        other_admin=404)
+STAFF_OBJECT = statuses(
+    200, anonymous=302, trainee=403, supervisor=403, other_clm=404, other_admin=404
+)
 NO_WORLD = lambda w: {}  # noqa: E731
 
 
@@ -68,6 +70,47 @@ def _invitation_token(w: World) -> dict:
     return {"token": InvitationFactory(trust=w.trust, invited_by=w.trust_admin).token}
 
 
+def _activity(w: World) -> dict:
+    from .factories import ActivityFactory, appointment_of
+
+    return {"pk": ActivityFactory(appointment=appointment_of(w.clm, w.trust)).pk}
+
+
+def _appointment(w: World) -> dict:
+    from .factories import appointment_of
+
+    return {"pk": appointment_of(w.clm, w.trust).pk}
+
+
+def _case_study(w: World) -> dict:
+    from .factories import CaseStudyFactory
+
+    return {"pk": CaseStudyFactory(author=w.clm, trust=w.trust).pk}
+
+
+def _network_day(w: World) -> dict:
+    from .factories import NetworkDayFactory
+
+    return {"pk": NetworkDayFactory().pk}
+
+
+def _closed_year(w: World) -> dict:
+    from django.utils import timezone
+
+    from mentors.models import TrainingYear
+
+    TrainingYear.objects.create(starts_on=date(2024, 8, 1), closed_at=timezone.now())
+    return {"year": 2024}
+
+
+ONLY_CLMS = statuses(403, anonymous=302, clm=200, other_clm=200)
+# The CLM's own entry: the other Trust's CLM gets 404; readers who may not change it, 403.
+OWN_ENTRY = statuses(403, anonymous=302, clm=200, other_clm=404)
+ONLY_DEANERY = statuses(403, anonymous=302, deanery=200)
+# Appointments: the Trust's administrator and the deanery; the other Trust's admin gets 404.
+APPOINTMENTS = statuses(403, anonymous=302, trust_admin=200, deanery=200, other_admin=404)
+NETWORK = statuses(403, anonymous=302, clm=200, other_clm=200, deanery=200)
+
 MATRIX: dict[str, Row] = {
     "home": Row(NO_WORLD, PUBLIC),
     "privacy": Row(NO_WORLD, PUBLIC),
@@ -82,7 +125,8 @@ MATRIX: dict[str, Row] = {
     "trusts:edit_placement": Row(_trainee, {**STAFF_OBJECT, "deanery": 403}),
     # Only the Trust's administrator (or deanery) may take a role away; not its CLM.
     "trusts:remove_membership": Row(
-        _trainee_membership, {**STAFF_OBJECT, "clm": 403, "trust_admin": 302, "deanery": 302},
+        _trainee_membership,
+        {**STAFF_OBJECT, "clm": 403, "trust_admin": 302, "deanery": 302},
         method="post",
     ),
     "trusts:invite": Row(NO_WORLD, STAFF),
@@ -102,6 +146,31 @@ MATRIX: dict[str, Row] = {
     "trusts:accept_invitation": Row(_invitation_token, statuses(403, anonymous=200)),
     "trusts:profile": Row(NO_WORLD, SIGNED_IN),
     "trusts:my_trainees": Row(NO_WORLD, statuses(403, anonymous=302, supervisor=200)),
+    # The CLM activity log
+    "mentors:log": Row(NO_WORLD, STAFF),
+    "mentors:time": Row(NO_WORLD, STAFF),
+    "mentors:log_activity": Row(NO_WORLD, ONLY_CLMS),
+    "mentors:import": Row(NO_WORLD, ONLY_CLMS),
+    "mentors:edit_activity": Row(_activity, OWN_ENTRY),
+    "mentors:delete_activity": Row(_activity, OWN_ENTRY),
+    "mentors:nudge_preference": Row(
+        NO_WORLD, statuses(403, anonymous=302, clm=302, other_clm=302), method="post"
+    ),
+    "mentors:training_years": Row(NO_WORLD, ONLY_DEANERY),
+    "mentors:close_year": Row(
+        lambda w: {"year": 2024}, {**ONLY_DEANERY, "deanery": 302}, method="post"
+    ),
+    "mentors:reopen_year": Row(_closed_year, {**ONLY_DEANERY, "deanery": 302}, method="post"),
+    "mentors:appointments": Row(lambda w: {"ods_code": w.trust.ods_code}, APPOINTMENTS),
+    "mentors:end_appointment": Row(_appointment, APPOINTMENTS),
+    # The mentor network: every CLM and the deanery
+    "mentors:case_studies": Row(NO_WORLD, NETWORK),
+    "mentors:case_study": Row(_case_study, NETWORK),
+    "mentors:publish_case_study": Row(NO_WORLD, ONLY_CLMS),
+    "mentors:edit_case_study": Row(_case_study, statuses(403, anonymous=302, clm=200)),
+    "mentors:network_days": Row(NO_WORLD, NETWORK),
+    "mentors:network_day": Row(_network_day, NETWORK),
+    "mentors:add_network_day": Row(NO_WORLD, ONLY_DEANERY),
 }
 
 
@@ -149,4 +218,7 @@ def test_role_gets_expected_status(world, name, role):
 def test_post_only_urls_refuse_get(world, name):
     row = MATRIX[name]
     url = reverse(name, kwargs=row.kwargs(world))
-    assert client_for(world.deanery).get(url).status_code == 405
+    allowed = next(
+        role for role, status in row.expect.items() if status == 302 and role != "anonymous"
+    )
+    assert client_for(_user(world, allowed)).get(url).status_code == 405

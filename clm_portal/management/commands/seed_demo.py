@@ -1,15 +1,11 @@
-from datetime import date
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
+from mentors.demo import VACANT, seed_activity
+from mentors.models import training_year_start
 from trusts.demo import demo_logins, seed_people
 from trusts.reference import trusts_load
-
-
-def training_year_start(today: date) -> date:
-    """1 August of the training year (August to July) that `today` falls in."""
-    return date(today.year if today.month >= 8 else today.year - 1, 8, 1)
 
 
 class Command(BaseCommand):
@@ -22,8 +18,21 @@ class Command(BaseCommand):
             help="Create demo accounts even though DJANGO_DEBUG is off (e.g. a training site).",
         )
         parser.add_argument("--quiet-logins", action="store_true", help="Do not list the logins.")
+        parser.add_argument(
+            "--only",
+            metavar="ODS,ODS",
+            type=lambda value: [code.strip().upper() for code in value.split(",") if code.strip()],
+            help="Seed people in these Trusts only (e.g. RK9), for quick test databases.",
+        )
 
-    def handle(self, *args, allow_demo_accounts: bool, quiet_logins: bool, **options):
+    def handle(
+        self,
+        *args,
+        allow_demo_accounts: bool,
+        quiet_logins: bool,
+        only: list[str] | None = None,
+        **options,
+    ):
         trusts, sites = trusts_load()
         self.stdout.write(f"Trusts added: {trusts}; sites added: {sites}.")
         if not settings.DEBUG and not allow_demo_accounts:
@@ -31,9 +40,14 @@ class Command(BaseCommand):
                 "Refusing to create demo accounts with DJANGO_DEBUG off: they share a known "
                 "password. Pass --allow-demo-accounts if this really is a demo site."
             )
-        year = training_year_start(date.today())
-        people = seed_people(password=settings.DEMO_PASSWORD, training_year_start=year)
-        self.stdout.write(f"Demo accounts added: {people}.")
+        today = timezone.localdate()
+        people = seed_people(
+            password=settings.DEMO_PASSWORD,
+            training_year_start=training_year_start(today),
+            only=only,
+        )
+        activity = seed_activity(today=today, only=only)
+        self.stdout.write(f"Demo accounts added: {people}; CLM activity entries added: {activity}.")
         if not quiet_logins:
             self.print_logins()
 
@@ -42,4 +56,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {settings.DEMO_PASSWORD}):")
         for login in demo_logins():
             self.stdout.write(f"  {login.role:<28} {login.email}")
-        self.stdout.write("  Every Trust's CLM can sign in too: clm.<ods code>@example.com")
+        self.stdout.write(
+            "  Every Trust's CLM can sign in too: clm.<ods code>@example.com "
+            f"({VACANT}'s post is vacant: its former CLM has no role now)."
+        )

@@ -1,0 +1,371 @@
+from datetime import datetime
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+
+from clm_portal.csvimport import MAX_UPLOAD_BYTES
+from clm_portal.forms import DateInput
+from trusts.models import Trust, User
+
+from .models import (
+    RESPONSIBILITY_DESCRIPTIONS,
+    ActivityFormat,
+    Appointment,
+    CaseStudy,
+    GPCDomain,
+    NetworkDay,
+    Responsibility,
+    Stakeholder,
+)
+
+MAX_HOURS = Decimal(24)
+
+
+def _choose(choices) -> list[tuple[str, str]]:
+    return [("", "Choose…"), *choices]
+
+
+def hours_to_minutes(hours: Decimal) -> int:
+    return int((hours * 60).to_integral_value())
+
+
+class HoursField(forms.DecimalField):
+    """Time spent in hours (e.g. 1.5): more than 0, at most 24."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Time spent (hours)")
+        kwargs.setdefault("help_text", "In hours, for example 0.5 for half an hour or 1.25.")
+        super().__init__(max_digits=5, decimal_places=2, **kwargs)
+        self.error_messages.update(
+            {
+                "required": "Enter the time spent, in hours.",
+                "invalid": "Enter the time spent as a number of hours, like 1.5.",
+                "max_decimal_places": "Enter the time to the nearest minute, like 1.25.",
+                "max_digits": "Enter at most 24 hours.",
+                "max_whole_digits": "Enter at most 24 hours.",
+            }
+        )
+        self.widget.attrs.update({"inputmode": "decimal", "class": "nhsuk-input--width-5"})
+
+    def validate(self, value):
+        super().validate(value)
+        if value is None:
+            return
+        if value <= 0:
+            raise forms.ValidationError("The time spent must be more than 0 hours.")
+        if value > MAX_HOURS:
+            raise forms.ValidationError("The time spent must be 24 hours or less.")
+        if hours_to_minutes(value) < 1:
+            raise forms.ValidationError("The time spent must be at least a minute.")
+
+
+class ActivityForm(forms.Form):
+    """Logging an activity. `quick=True` is the home page's short form."""
+
+    date = forms.DateField(widget=DateInput, error_messages={"required": "Enter the date."})
+    responsibility = forms.ChoiceField(
+        choices=_choose(Responsibility.choices),
+        error_messages={"required": "Choose the responsibility this activity was for."},
+    )
+    format = forms.ChoiceField(
+        choices=_choose(ActivityFormat.choices),
+        error_messages={"required": "Choose the format of the activity."},
+    )
+    hours = HoursField()
+    trainees_reached = forms.IntegerField(
+        label="Trainees reached",
+        required=False,
+        min_value=0,
+        max_value=100000,
+        initial=0,
+        help_text="How many trainees took part or benefited.",
+        widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-5", "inputmode": "numeric"}),
+    )
+    trainees = forms.ModelMultipleChoiceField(
+        label="Named trainees (optional)",
+        queryset=User.objects.none(),
+        required=False,
+        help_text="Trainees of the Trust you worked with; hold Ctrl or Cmd to choose several.",
+    )
+    others_engaged = forms.MultipleChoiceField(
+        label="Other people engaged (optional)",
+        choices=Stakeholder.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    gpc_domains = forms.ModelMultipleChoiceField(
+        label="GPC domains (optional)",
+        queryset=GPCDomain.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    notes = forms.CharField(
+        label="Notes (optional)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What you did, with whom, named initiatives: the year-end report uses it.",
+    )
+
+    QUICK_FIELDS = ("date", "responsibility", "format", "hours", "trainees_reached", "notes")
+
+    def __init__(self, *args, trainees=None, quick: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if quick:
+            for name in list(self.fields):
+                if name not in self.QUICK_FIELDS:
+                    del self.fields[name]
+        elif trainees is not None:
+            self.fields["trainees"].queryset = trainees
+            self.fields["trainees"].widget.attrs["size"] = 8
+        if "trainees" in self.fields and trainees is None:
+            del self.fields["trainees"]
+        self.fields["responsibility"].help_text = "The job-description responsibility it served."
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("The date cannot be in the future.")
+        return day
+
+    def clean_trainees_reached(self):
+        value = self.cleaned_data.get("trainees_reached")
+        return 0 if value is None else value
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "date": data["date"],
+            "responsibility": data["responsibility"],
+            "format": data["format"],
+            "minutes": hours_to_minutes(data["hours"]),
+            "trainees_reached": data.get("trainees_reached") or 0,
+            "trainees": list(data.get("trainees") or []),
+            "others_engaged": list(data.get("others_engaged") or []),
+            "gpc_domains": list(data.get("gpc_domains") or []),
+            "notes": data.get("notes", ""),
+        }
+
+
+def responsibility_hints() -> list[tuple[str, str, str]]:
+    return [
+        (code, label, RESPONSIBILITY_DESCRIPTIONS[code]) for code, label in Responsibility.choices
+    ]
+
+
+# --- The activity CSV --------------------------------------------------------------------------
+
+ACTIVITY_COLUMNS = (
+    "date",
+    "responsibility",
+    "format",
+    "hours",
+    "trainees_reached",
+    "others_engaged",
+    "gpc_domains",
+    "notes",
+    "trust",
+)
+ACTIVITY_REQUIRED_COLUMNS = ("date", "responsibility", "format", "hours")
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+# A spreadsheet treats a cell starting with one of these as a formula; the export puts an
+# apostrophe before such a cell, and the import takes it off again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.replace(",", ";").split(";") if part.strip()]
+
+
+class ActivityRowForm(forms.Form):
+    """One row of an activity CSV. Codes, not labels: the format is documented in the README."""
+
+    date = forms.CharField(error_messages={"required": "Enter the date."})
+    responsibility = forms.ChoiceField(
+        choices=Responsibility.choices,
+        error_messages={
+            "required": "Enter a responsibility code.",
+            "invalid_choice": "'%(value)s' is not a responsibility code. Use one of: "
+            + ", ".join(Responsibility.values)
+            + ".",
+        },
+    )
+    format = forms.ChoiceField(
+        choices=ActivityFormat.choices,
+        error_messages={
+            "required": "Enter a format code.",
+            "invalid_choice": "'%(value)s' is not a format code. Use one of: "
+            + ", ".join(ActivityFormat.values)
+            + ".",
+        },
+    )
+    hours = HoursField()
+    trainees_reached = forms.IntegerField(required=False, min_value=0, max_value=100000)
+    others_engaged = forms.CharField(required=False)
+    gpc_domains = forms.CharField(required=False)
+    notes = forms.CharField(required=False, max_length=5000)
+    trust = forms.CharField(required=False)
+
+    def __init__(self, *args, trust: Trust, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.trust = trust
+
+    def clean_date(self):
+        raw = self.cleaned_data["date"]
+        for fmt in DATE_FORMATS:
+            try:
+                day = datetime.strptime(raw, fmt).date()
+            except ValueError:
+                continue
+            if day > timezone.localdate():
+                raise forms.ValidationError("The date cannot be in the future.")
+            return day
+        raise forms.ValidationError(
+            f"'{raw}' is not a date. Use YYYY-MM-DD or DD/MM/YYYY, like 2026-09-14."
+        )
+
+    def clean_notes(self):
+        notes = self.cleaned_data["notes"]
+        if notes.startswith("'") and notes[1:].startswith(FORMULA_STARTS):
+            return notes[1:]  # neutralised by the export
+        return notes
+
+    def clean_others_engaged(self):
+        codes = _split(self.cleaned_data["others_engaged"])
+        unknown = [c for c in codes if c not in Stakeholder.values]
+        if unknown:
+            raise forms.ValidationError(
+                f"Unknown: {', '.join(unknown)}. Use codes separated by ';' from: "
+                + ", ".join(Stakeholder.values)
+                + "."
+            )
+        return codes
+
+    def clean_gpc_domains(self):
+        parts = _split(self.cleaned_data["gpc_domains"])
+        if any(not p.isdigit() or not 1 <= int(p) <= 9 for p in parts):
+            raise forms.ValidationError("Use GPC domain numbers from 1 to 9 separated by ';'.")
+        return sorted({int(p) for p in parts})
+
+    def clean_trust(self):
+        code = self.cleaned_data["trust"].upper()
+        if code and code != self.trust.ods_code:
+            raise forms.ValidationError(
+                f"This row is for {code}, but you are importing into {self.trust.ods_code}."
+            )
+        return code
+
+    def service_kwargs(self, domains: dict[int, GPCDomain]) -> dict:
+        data = self.cleaned_data
+        return {
+            "date": data["date"],
+            "responsibility": data["responsibility"],
+            "format": data["format"],
+            "minutes": hours_to_minutes(data["hours"]),
+            "trainees_reached": data.get("trainees_reached") or 0,
+            "trainees": [],
+            "others_engaged": data["others_engaged"],
+            "gpc_domains": [domains[n] for n in data["gpc_domains"]],
+            "notes": data.get("notes", ""),
+        }
+
+
+class ActivityUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Upload a CSV file",
+        help_text="Save as 'CSV UTF-8'; up to 2 MB.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("The file is larger than 2 MB.")
+        return upload
+
+
+# --- Appointments, training years, the network --------------------------------------------------
+
+
+class AppointmentForm(forms.ModelForm):
+    class Meta:
+        model = Appointment
+        fields = ["user", "starts_on", "hours_per_week"]
+        labels = {"user": "Clinical Leadership Mentor"}
+        widgets = {"starts_on": DateInput}
+        help_texts = {"hours_per_week": "0.5 PA is 2 hours a week."}
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = candidates
+        self.fields[
+            "user"
+        ].help_text = "Someone already in the Trust. To appoint someone new, invite them first."
+
+
+class EndAppointmentForm(forms.Form):
+    ends_on = forms.DateField(label="Last day", widget=DateInput)
+
+    def __init__(self, *args, appointment: Appointment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.appointment = appointment
+
+    def clean_ends_on(self):
+        day = self.cleaned_data["ends_on"]
+        if day < self.appointment.starts_on:
+            raise forms.ValidationError("The last day cannot be before the appointment started.")
+        if day > timezone.localdate():
+            raise forms.ValidationError("End an appointment on or after its last day.")
+        return day
+
+
+class NudgeForm(forms.ModelForm):
+    class Meta:
+        model = Appointment
+        fields = ["weekly_nudge"]
+        labels = {"weekly_nudge": "Send me a weekly summary email"}
+
+
+class CaseStudyForm(forms.ModelForm):
+    class Meta:
+        model = CaseStudy
+        fields = ["title", "responsibility", "context", "what_was_done", "what_worked", "contact"]
+        widgets = {
+            "context": forms.Textarea(attrs={"rows": 3}),
+            "what_was_done": forms.Textarea(attrs={"rows": 5}),
+            "what_worked": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsibility"].choices = _choose(Responsibility.choices)
+
+
+class CaseStudySearchForm(forms.Form):
+    q = forms.CharField(label="Search case studies", required=False, max_length=200)
+    responsibility = forms.ChoiceField(
+        label="Responsibility",
+        required=False,
+        choices=[("", "Any responsibility"), *Responsibility.choices],
+    )
+
+
+class NetworkDayForm(forms.ModelForm):
+    class Meta:
+        model = NetworkDay
+        fields = ["date", "title", "location", "notes"]
+        widgets = {"date": DateInput, "notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class AttendanceForm(forms.Form):
+    attendees = forms.ModelMultipleChoiceField(
+        label="Who came",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, clms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = clms
+        self.fields["attendees"].label_from_instance = lambda u: f"{u.name}, {u.trust_name}"

@@ -1,0 +1,363 @@
+"""Writes for the CLM activity log, appointments, training years and the mentor network."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from clm_portal.csvimport import (
+    CSVError,
+    CSVImportError,
+    form_errors,
+    read_csv,
+    validation_errors,
+)
+from trusts.models import Role, Trust, User
+from trusts.services import membership_add, membership_remove
+
+from .forms import ACTIVITY_COLUMNS, ACTIVITY_REQUIRED_COLUMNS, ActivityRowForm
+from .models import (
+    Activity,
+    Appointment,
+    CaseStudy,
+    GPCDomain,
+    NetworkDay,
+    NudgeSent,
+    TrainingYear,
+    training_year_start,
+    week_start,
+)
+from .selectors import appointment_for, is_locked, trainees_of, week_summary
+
+logger = logging.getLogger(__name__)
+
+
+# --- The activity log ----------------------------------------------------------------------------
+
+
+def _check_unlocked(day: date, field: str = "date") -> None:
+    if is_locked(day):
+        year = training_year_start(day)
+        raise ValidationError(
+            {
+                field: f"The {year.year}/{(year.year + 1) % 100:02d} training year is closed: "
+                "its entries are locked."
+            }
+        )
+
+
+def _check_not_future(day: date) -> None:
+    if day > timezone.localdate():
+        raise ValidationError({"date": "The date cannot be in the future."})
+
+
+def _appointment_covering(*, by: User, trust: Trust, day: date) -> Appointment:
+    appointment = appointment_for(user=by, trust=trust, on=day)
+    if appointment is None:
+        current = appointment_for(user=by, trust=trust)
+        since = f" Your appointment started on {current.starts_on:%-d %B %Y}." if current else ""
+        raise ValidationError({"date": f"The date must be within your CLM appointment.{since}"})
+    return appointment
+
+
+def _check_trainees(trust: Trust, trainees: list[User]) -> None:
+    if not trainees:
+        return
+    allowed = set(
+        trainees_of(trust=trust)
+        .filter(pk__in=[t.pk for t in trainees])
+        .values_list("pk", flat=True)
+    )
+    if any(t.pk not in allowed for t in trainees):
+        raise ValidationError({"trainees": "Choose trainees of your own Trust."})
+
+
+def _apply(activity: Activity, fields: dict) -> None:
+    trainees = fields.pop("trainees", None)
+    domains = fields.pop("gpc_domains", None)
+    for name, value in fields.items():
+        setattr(activity, name, value)
+    if trainees is not None:
+        activity.trainees_reached = max(activity.trainees_reached, len(trainees))
+    activity.full_clean(exclude=["trainees", "gpc_domains"])
+    activity.save()
+    if trainees is not None:
+        activity.trainees.set(trainees)
+    if domains is not None:
+        activity.gpc_domains.set(domains)
+
+
+@transaction.atomic
+def activity_create(*, by: User, trust: Trust, **fields) -> Activity:
+    """Log an activity for `by`, a CLM of `trust`, on a day inside their appointment."""
+    if not by.has_perm("mentors.log_activity", trust):
+        raise PermissionDenied("Only the Trust's CLM can log its activity.")
+    _check_not_future(fields["date"])
+    _check_unlocked(fields["date"])
+    appointment = _appointment_covering(by=by, trust=trust, day=fields["date"])
+    _check_trainees(trust, fields.get("trainees") or [])
+    activity = Activity(trust=trust, appointment=appointment, logged_by=by)
+    _apply(activity, dict(fields))
+    return activity
+
+
+@transaction.atomic
+def activity_update(*, activity: Activity, by: User, **fields) -> Activity:
+    """Correct one's own entry; neither its old nor its new date may be in a closed year."""
+    if not by.has_perm("mentors.change_activity", activity):
+        raise PermissionDenied("You can change only the entries you logged.")
+    _check_unlocked(activity.date)
+    _check_not_future(fields["date"])
+    _check_unlocked(fields["date"])
+    activity.appointment = _appointment_covering(by=by, trust=activity.trust, day=fields["date"])
+    _check_trainees(activity.trust, fields.get("trainees") or [])
+    _apply(activity, dict(fields))
+    return activity
+
+
+@transaction.atomic
+def activity_delete(*, activity: Activity, by: User) -> None:
+    if not by.has_perm("mentors.change_activity", activity):
+        raise PermissionDenied("You can delete only the entries you logged.")
+    _check_unlocked(activity.date)
+    activity.delete()
+
+
+def activities_import_csv(*, by: User, trust: Trust, upload) -> list[Activity]:
+    """Log every row of a CSV file, or none: any bad row raises CSVImportError."""
+    if not by.has_perm("mentors.log_activity", trust):
+        raise PermissionDenied("Only the Trust's CLM can import its activity.")
+    rows = read_csv(upload, required=ACTIVITY_REQUIRED_COLUMNS, optional=ACTIVITY_COLUMNS)
+    errors: list[CSVError] = []
+    valid = []
+    domains = {d.number: d for d in GPCDomain.objects.all()}
+    for number, data in rows:
+        form = ActivityRowForm(data=data, trust=trust)
+        if form.is_valid():
+            valid.append((number, form.service_kwargs(domains)))
+        else:
+            errors.extend(form_errors(number, form))
+
+    # The well-formed rows are logged even when others are not, so that the problems only
+    # the service finds (a closed year, a date outside the appointment) are listed too.
+    created = []
+    with transaction.atomic():
+        for number, fields in valid:
+            try:
+                with transaction.atomic():
+                    created.append(activity_create(by=by, trust=trust, **fields))
+            except ValidationError as error:
+                errors.extend(
+                    CSVError(e.row, "hours" if e.column == "minutes" else e.column, e.message)
+                    for e in validation_errors(number, error)
+                )
+        if errors:
+            raise CSVImportError(errors)  # rolls back every row logged above
+    return created
+
+
+# --- Training years --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def training_year_close(*, by: User, starts_on: date) -> TrainingYear:
+    """Lock a training year's entries for the year-end report (deanery staff only)."""
+    if not by.has_perm("mentors.close_training_year"):
+        raise PermissionDenied
+    if starts_on != training_year_start(starts_on):
+        raise ValidationError("A training year starts on 1 August.")
+    if date(starts_on.year + 1, 7, 31) >= timezone.localdate():
+        raise ValidationError("A training year can be closed only after it ends on 31 July.")
+    year, _ = TrainingYear.objects.select_for_update().get_or_create(starts_on=starts_on)
+    if year.is_closed:
+        raise ValidationError(f"The {year.label} training year is already closed.")
+    year.closed_at, year.closed_by = timezone.now(), by
+    year.save()
+    return year
+
+
+@transaction.atomic
+def training_year_reopen(*, by: User, year: TrainingYear) -> TrainingYear:
+    """Unlock a closed year, e.g. to let a late report be corrected. Recorded in its history."""
+    if not by.has_perm("mentors.close_training_year"):
+        raise PermissionDenied
+    year.closed_at = year.closed_by = None
+    year.save()
+    return year
+
+
+# --- Appointments --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appointment_create(
+    *, by: User, trust: Trust, user: User, starts_on: date, hours_per_week
+) -> Appointment:
+    """Record a CLM appointment, giving the person the CLM role in the Trust."""
+    if not by.has_perm("mentors.manage_appointments", trust):
+        raise PermissionDenied
+    # The new appointment is open-ended: any of theirs here from its start on overlaps it.
+    if Appointment.objects.filter(user=user, trust=trust).overlapping(starts_on, date.max).exists():
+        raise ValidationError({"user": f"{user} already has an appointment here on that date."})
+    appointment = Appointment(
+        user=user, trust=trust, starts_on=starts_on, hours_per_week=hours_per_week
+    )
+    appointment.full_clean()
+    appointment.save()
+    membership_add(user=user, role=Role.CLM, trust=trust, by=by)
+    return appointment
+
+
+@transaction.atomic
+def appointment_end(*, by: User, appointment: Appointment, ends_on: date) -> Appointment:
+    """End a CLM appointment. The Trust then has a vacancy until the next is recorded."""
+    if not by.has_perm("mentors.manage_appointments", appointment.trust):
+        raise PermissionDenied
+    if ends_on < appointment.starts_on:
+        raise ValidationError({"ends_on": "The last day cannot be before the appointment began."})
+    appointment.ends_on = ends_on
+    appointment.full_clean()
+    appointment.save()
+    still_appointed = (
+        Appointment.objects.filter(user=appointment.user, trust=appointment.trust)
+        .current(timezone.localdate() + timedelta(days=1))
+        .exists()
+    )
+    if not still_appointed:
+        for membership in appointment.user.memberships.filter(
+            role=Role.CLM, trust=appointment.trust
+        ):
+            membership_remove(membership=membership, by=by)
+    return appointment
+
+
+def appointment_start_for_new_clm(*, user: User, trust: Trust) -> Appointment | None:
+    """A CLM role given without an appointment (e.g. by invitation) starts one today."""
+    today = timezone.localdate()
+    open_or_future = Appointment.objects.filter(user=user, trust=trust).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+    )
+    if open_or_future.exists():
+        return None
+    return Appointment.objects.create(user=user, trust=trust, starts_on=today)
+
+
+def appointment_close_for_removed_clm(*, user: User, trust: Trust) -> None:
+    """The CLM role was taken away: their open appointment there ends today."""
+    today = timezone.localdate()
+    for appointment in Appointment.objects.filter(user=user, trust=trust).current(today):
+        appointment.ends_on = max(today, appointment.starts_on)
+        appointment.save(update_fields=["ends_on"])
+
+
+@transaction.atomic
+def appointment_set_nudge(*, appointment: Appointment, by: User, weekly_nudge: bool) -> None:
+    if appointment.user_id != by.pk:
+        raise PermissionDenied
+    appointment.weekly_nudge = weekly_nudge
+    appointment.save(update_fields=["weekly_nudge"])
+
+
+# --- Weekly nudges ---------------------------------------------------------------------------------
+
+
+def weekly_nudges_queue(*, today: date | None = None) -> int:
+    """Queue last week's summary email for every current CLM who wants one."""
+    from .tasks import weekly_nudge_send_task
+
+    today = today or timezone.localdate()
+    last_monday = week_start(today) - timedelta(days=7)
+    ids = list(
+        Appointment.objects.current(today).filter(weekly_nudge=True).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        weekly_nudge_send_task.delay(appointment_id=pk, week_starts_on=last_monday.isoformat())
+    return len(ids)
+
+
+def weekly_nudge_send(*, appointment_id: int, week_starts_on: date) -> bool:
+    """Email one CLM their week in figures. Safe to run twice: sends once per week."""
+    appointment = (
+        Appointment.objects.select_related("user", "trust").filter(pk=appointment_id).first()
+    )
+    if appointment is None or not appointment.weekly_nudge:
+        return False
+    try:
+        with transaction.atomic():
+            NudgeSent.objects.create(appointment=appointment, week_starts_on=week_starts_on)
+            summary = week_summary(trust=appointment.trust, today=week_starts_on)
+            context = {
+                "appointment": appointment,
+                "week": summary,
+                "log_url": settings.SITE_URL + reverse("mentors:log_activity"),
+                "settings_url": settings.SITE_URL + reverse("mentors:time"),
+            }
+            message = EmailMultiAlternatives(
+                subject=render_to_string("emails/weekly_nudge-subject.txt", context).strip(),
+                body=render_to_string("emails/weekly_nudge-body.txt", context),
+                to=[appointment.user.email],
+            )
+            message.attach_alternative(
+                render_to_string("emails/weekly_nudge-body.html", context), "text/html"
+            )
+            message.send()
+    except IntegrityError:
+        return False  # already sent for that week
+    return True
+
+
+# --- The mentor network ------------------------------------------------------------------------------
+
+
+def _clm_trust(user: User) -> Trust:
+    trusts = user.trusts_for(Role.CLM)
+    if not trusts:
+        raise PermissionDenied("Only CLMs publish case studies.")
+    return trusts[0]
+
+
+@transaction.atomic
+def case_study_create(*, by: User, **fields) -> CaseStudy:
+    if not by.has_perm("mentors.publish_case_study"):
+        raise PermissionDenied
+    case_study = CaseStudy(author=by, trust=_clm_trust(by), **fields)
+    case_study.full_clean()
+    case_study.save()
+    return case_study
+
+
+@transaction.atomic
+def case_study_update(*, case_study: CaseStudy, by: User, **fields) -> CaseStudy:
+    if not by.has_perm("mentors.change_case_study", case_study):
+        raise PermissionDenied
+    for name, value in fields.items():
+        setattr(case_study, name, value)
+    case_study.full_clean()
+    case_study.save()
+    return case_study
+
+
+@transaction.atomic
+def network_day_create(*, by: User, **fields) -> NetworkDay:
+    if not by.has_perm("mentors.manage_network_days"):
+        raise PermissionDenied
+    day = NetworkDay(created_by=by, **fields)
+    day.full_clean()
+    day.save()
+    return day
+
+
+@transaction.atomic
+def network_day_record_attendance(*, day: NetworkDay, by: User, attendees: list[User]) -> None:
+    if not by.has_perm("mentors.manage_network_days"):
+        raise PermissionDenied
+    day.attendees.set(attendees)

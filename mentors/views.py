@@ -1,0 +1,522 @@
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from clm_portal.csvimport import CSVImportError
+from clm_portal.permissions import TRUST_STAFF, role_required
+from trusts.models import Role, Trust, User
+
+from . import services
+from .exports import CONTENT_TYPES, export_response
+from .filters import ActivityFilter
+from .forms import (
+    ActivityForm,
+    ActivityUploadForm,
+    AppointmentForm,
+    AttendanceForm,
+    CaseStudyForm,
+    CaseStudySearchForm,
+    EndAppointmentForm,
+    NetworkDayForm,
+    NudgeForm,
+    responsibility_hints,
+)
+from .models import Appointment, CaseStudy, NetworkDay, TrainingYear, training_year_start
+from .selectors import (
+    activities_visible_to,
+    appointment_for,
+    appointments_for,
+    case_studies_search,
+    clms_for_attendance,
+    log_trusts_for,
+    network_days_with_attendance,
+    time_summary,
+    trainees_of,
+)
+from .tables import ActivityTable
+from .templatetags.mentors import hours, number
+
+LOG_READERS = (*TRUST_STAFF, Role.DEANERY)
+FIRST_YEAR = 2018  # the programme began in the 2018/19 training year
+NETWORK = (Role.CLM, Role.DEANERY)
+
+
+def _clm_trust(request: HttpRequest) -> Trust:
+    """The Trust the signed-in CLM logs for (their current appointment's)."""
+    appointment = appointment_for(user=request.user)
+    if appointment is not None:
+        return appointment.trust
+    trusts = request.user.trusts_for(Role.CLM)
+    if not trusts:
+        raise PermissionDenied
+    return trusts[0]
+
+
+def _next_url(request: HttpRequest) -> str | None:
+    """Where a form may send the user back to: a page of this site only."""
+    url = request.POST.get("next")
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return None
+
+
+def _form_errors_from(form, error: ValidationError) -> None:
+    for field, messages_ in error.message_dict.items():
+        for message in messages_:
+            form.add_error(field if field in form.fields else None, message)
+
+
+# --- Logging ------------------------------------------------------------------------------------
+
+
+@role_required(Role.CLM)
+def log_activity(request: HttpRequest) -> HttpResponse:
+    """The full log form; ?like=<id> copies an earlier entry ("log another like this")."""
+    trust = _clm_trust(request)
+    quick = request.POST.get("quick") == "1"
+    initial = {"date": timezone.localdate(), "trainees_reached": 0}
+    if like := request.GET.get("like"):
+        source = get_object_or_404(
+            activities_visible_to(user=request.user).prefetch_related("trainees", "gpc_domains"),
+            pk=like if like.isdigit() else 0,
+        )
+        initial.update(
+            responsibility=source.responsibility,
+            format=source.format,
+            hours=number(source.hours),
+            trainees_reached=source.trainees_reached,
+            trainees=list(source.trainees.all()),
+            others_engaged=source.others_engaged,
+            gpc_domains=list(source.gpc_domains.all()),
+            notes=source.notes,
+        )
+    form = ActivityForm(
+        request.POST or None, initial=initial, trainees=trainees_of(trust=trust), quick=quick
+    )
+    refused = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = services.activity_create(
+                by=request.user, trust=trust, **form.service_kwargs()
+            )
+        except ValidationError as error:
+            refused = error
+            _form_errors_from(form, error)
+        else:
+            messages.success(
+                request,
+                f"Logged {hours(activity.hours)} for "
+                f"{activity.get_responsibility_display().lower()} on {activity.date:%-d %B %Y}.",
+            )
+            request.session["last_activity_id"] = activity.pk
+            return redirect(_next_url(request) or "mentors:log")
+    if quick and request.method == "POST":
+        # The home page's quick form was refused: show its errors on the full form.
+        form = ActivityForm(request.POST, trainees=trainees_of(trust=trust))
+        if form.is_valid() and refused is not None:
+            _form_errors_from(form, refused)
+    return render(
+        request,
+        "mentors/log_activity.html",
+        {"form": form, "trust": trust, "hints": responsibility_hints()},
+    )
+
+
+@role_required(Role.CLM)
+def edit_activity(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_object_or_404(
+        activities_visible_to(user=request.user).prefetch_related("trainees", "gpc_domains"),
+        pk=pk,
+    )
+    if not request.user.has_perm("mentors.change_activity", activity):
+        raise PermissionDenied
+    initial = {
+        "date": activity.date,
+        "responsibility": activity.responsibility,
+        "format": activity.format,
+        "hours": number(activity.hours),
+        "trainees_reached": activity.trainees_reached,
+        "trainees": list(activity.trainees.all()),
+        "others_engaged": activity.others_engaged,
+        "gpc_domains": list(activity.gpc_domains.all()),
+        "notes": activity.notes,
+    }
+    form = ActivityForm(
+        request.POST or None, initial=initial, trainees=trainees_of(trust=activity.trust)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_update(activity=activity, by=request.user, **form.service_kwargs())
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, "Entry updated.")
+            return redirect("mentors:log")
+    return render(
+        request,
+        "mentors/edit_activity.html",
+        {"form": form, "activity": activity, "hints": responsibility_hints()},
+    )
+
+
+@role_required(Role.CLM)
+def delete_activity(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_object_or_404(activities_visible_to(user=request.user), pk=pk)
+    if not request.user.has_perm("mentors.change_activity", activity):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            services.activity_delete(activity=activity, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Entry deleted.")
+        return redirect("mentors:log")
+    return render(request, "mentors/delete_activity.html", {"activity": activity})
+
+
+@role_required(Role.CLM)
+def import_activities(request: HttpRequest) -> HttpResponse:
+    trust = _clm_trust(request)
+    form = ActivityUploadForm(request.POST or None, request.FILES or None)
+    csv_errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.activities_import_csv(
+                by=request.user, trust=trust, upload=form.cleaned_data["file"]
+            )
+        except CSVImportError as error:
+            csv_errors = error.errors
+        else:
+            messages.success(request, f"Imported {len(created)} entries.")
+            return redirect("mentors:log")
+    return render(
+        request,
+        "mentors/import_activities.html",
+        {"form": form, "trust": trust, "csv_errors": csv_errors},
+        status=400 if csv_errors else 200,
+    )
+
+
+# --- Reading the log -----------------------------------------------------------------------------
+
+
+@role_required(*LOG_READERS)
+def activity_log(request: HttpRequest) -> HttpResponse:
+    """The Trust's log: filters, sorting, pages, and ?_export=csv|xlsx of the filtered rows."""
+    trusts = log_trusts_for(user=request.user)
+    show_trust = (
+        request.user.has_role(Role.DEANERY) or len(request.user.trust_ids_for(*TRUST_STAFF)) > 1
+    )
+    activity_filter = ActivityFilter(
+        request.GET,
+        queryset=activities_visible_to(user=request.user),
+        user=request.user,
+        show_trust=show_trust,
+    )
+    rows = activity_filter.qs
+    fmt = request.GET.get("_export")
+    if fmt in CONTENT_TYPES:
+        return export_response(
+            rows.prefetch_related("gpc_domains"),
+            fmt,
+            f"clm-activity-{timezone.localdate():%Y-%m-%d}",
+        )
+    table = ActivityTable(rows, show_trust=show_trust, caption="Activity log")
+    table.request_user = request.user
+    table.can_log = request.user.has_role(Role.CLM)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("_export", None)
+    return render(
+        request,
+        "mentors/activity_log.html",
+        {
+            "filter": activity_filter,
+            "table": table,
+            "single_trust": trusts.first() if not show_trust else None,
+            "export_csv": f"?{urlencode({**query.dict(), '_export': 'csv'})}",
+            "export_xlsx": f"?{urlencode({**query.dict(), '_export': 'xlsx'})}",
+            "is_clm": request.user.has_role(Role.CLM),
+        },
+    )
+
+
+@role_required(*LOG_READERS)
+def time_view(request: HttpRequest) -> HttpResponse:
+    """Hours per week, month and training year against the allocation, per responsibility."""
+    trusts = log_trusts_for(user=request.user).order_by("name")
+    ods = request.GET.get("trust")
+    if ods:
+        trust = get_object_or_404(trusts, ods_code=ods)
+    else:
+        appointment = appointment_for(user=request.user)
+        trust = appointment.trust if appointment else trusts.first()
+    if trust is None:
+        raise Http404
+    today = timezone.localdate()
+    year_param = request.GET.get("year", "")
+    year_start = training_year_start(today)
+    if year_param.isdigit() and FIRST_YEAR <= int(year_param) <= year_start.year:
+        year_start = date(int(year_param), 8, 1)
+    summary = time_summary(trust=trust, today=today, year_start=year_start)
+    own = appointment_for(user=request.user, trust=trust)
+    nudge_form = NudgeForm(instance=own) if own else None
+    return render(
+        request,
+        "mentors/time.html",
+        {
+            "summary": summary,
+            "trust": trust,
+            "trusts": trusts if request.user.has_role(Role.DEANERY) or trusts.count() > 1 else None,
+            "years": range(training_year_start(today).year, FIRST_YEAR - 1, -1),
+            "year_start": year_start,
+            "nudge_form": nudge_form,
+            "chart": {
+                "labels": [r.label for r in summary.by_responsibility],
+                "hours": [float(r.hours) for r in summary.by_responsibility],
+                "trainees": [r.trainees_reached for r in summary.by_responsibility],
+            },
+        },
+    )
+
+
+@role_required(Role.CLM)
+@require_POST
+def nudge_preference(request: HttpRequest) -> HttpResponse:
+    appointment = appointment_for(user=request.user)
+    if appointment is None:
+        raise PermissionDenied
+    form = NudgeForm(request.POST, instance=appointment)
+    form.is_valid()
+    services.appointment_set_nudge(
+        appointment=appointment,
+        by=request.user,
+        weekly_nudge=form.cleaned_data.get("weekly_nudge", False),
+    )
+    messages.success(
+        request,
+        "Weekly summary emails are on."
+        if appointment.weekly_nudge
+        else "Weekly summary emails are off.",
+    )
+    return redirect("mentors:time")
+
+
+# --- Training years ---------------------------------------------------------------------------
+
+
+@role_required(Role.DEANERY)
+def training_years(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    current = training_year_start(today)
+    recorded = {y.starts_on: y for y in TrainingYear.objects.select_related("closed_by")}
+    years = []
+    for year_start in (date(y, 8, 1) for y in range(current.year, FIRST_YEAR - 1, -1)):
+        row = recorded.get(year_start) or TrainingYear(starts_on=year_start)
+        years.append((row, year_start < current))
+    return render(request, "mentors/training_years.html", {"years": years})
+
+
+def _year_start(year: int) -> date:
+    if not FIRST_YEAR <= year <= date.max.year - 1:
+        raise Http404
+    return date(year, 8, 1)
+
+
+@role_required(Role.DEANERY)
+@require_POST
+def close_training_year(request: HttpRequest, year: int) -> HttpResponse:
+    try:
+        closed = services.training_year_close(by=request.user, starts_on=_year_start(year))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"The {closed.label} training year is closed: entries are locked."
+        )
+    return redirect("mentors:training_years")
+
+
+@role_required(Role.DEANERY)
+@require_POST
+def reopen_training_year(request: HttpRequest, year: int) -> HttpResponse:
+    row = get_object_or_404(TrainingYear, starts_on=_year_start(year), closed_at__isnull=False)
+    services.training_year_reopen(by=request.user, year=row)
+    messages.success(request, f"The {row.label} training year is open again.")
+    return redirect("mentors:training_years")
+
+
+# --- Appointments -----------------------------------------------------------------------------
+
+
+@role_required(Role.TRUST_ADMIN, Role.DEANERY)
+def appointments(request: HttpRequest, ods_code: str) -> HttpResponse:
+    trust = get_object_or_404(log_trusts_for(user=request.user), ods_code=ods_code)
+    if not request.user.has_perm("mentors.manage_appointments", trust):
+        raise PermissionDenied
+    candidates = User.objects.filter(memberships__trust=trust).distinct().order_by("name")
+    form = AppointmentForm(
+        request.POST or None, candidates=candidates, initial={"starts_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appointment_create(by=request.user, trust=trust, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, "Appointment recorded.")
+            return redirect("mentors:appointments", ods_code=trust.ods_code)
+    history = appointments_for(trust=trust)
+    return render(
+        request,
+        "mentors/appointments.html",
+        {
+            "trust": trust,
+            "appointments": history,
+            "form": form,
+            "today": timezone.localdate(),
+            "vacant": not history.current().exists(),
+        },
+    )
+
+
+@role_required(Role.TRUST_ADMIN, Role.DEANERY)
+def end_appointment(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_object_or_404(
+        Appointment.objects.filter(trust__in=log_trusts_for(user=request.user)).select_related(
+            "trust", "user"
+        ),
+        pk=pk,
+    )
+    if not request.user.has_perm("mentors.manage_appointments", appointment.trust):
+        raise PermissionDenied
+    form = EndAppointmentForm(
+        request.POST or None, appointment=appointment, initial={"ends_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.appointment_end(
+            by=request.user, appointment=appointment, ends_on=form.cleaned_data["ends_on"]
+        )
+        messages.success(request, f"{appointment.user}'s appointment has ended.")
+        return redirect("mentors:appointments", ods_code=appointment.trust.ods_code)
+    return render(
+        request, "mentors/end_appointment.html", {"appointment": appointment, "form": form}
+    )
+
+
+# --- The mentor network ---------------------------------------------------------------------------
+
+
+@role_required(*NETWORK)
+def case_studies(request: HttpRequest) -> HttpResponse:
+    form = CaseStudySearchForm(request.GET or None)
+    query = responsibility = ""
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        responsibility = form.cleaned_data["responsibility"]
+    results = case_studies_search(query=query, responsibility=responsibility)
+    return render(
+        request,
+        "mentors/case_studies.html",
+        {
+            "form": form,
+            "case_studies": results,
+            "searched": bool(query or responsibility),
+            "can_publish": request.user.has_perm("mentors.publish_case_study"),
+        },
+    )
+
+
+@role_required(*NETWORK)
+def case_study(request: HttpRequest, pk: int) -> HttpResponse:
+    study = get_object_or_404(CaseStudy.objects.select_related("trust", "author"), pk=pk)
+    return render(
+        request,
+        "mentors/case_study.html",
+        {"study": study, "can_edit": request.user.has_perm("mentors.change_case_study", study)},
+    )
+
+
+@role_required(Role.CLM)
+def publish_case_study(request: HttpRequest) -> HttpResponse:
+    form = CaseStudyForm(
+        request.POST or None,
+        initial={"contact": f"{request.user.name}, {request.user.email}"},
+    )
+    if request.method == "POST" and form.is_valid():
+        study = services.case_study_create(by=request.user, **form.cleaned_data)
+        messages.success(request, "Case study published to the mentor network.")
+        return redirect("mentors:case_study", pk=study.pk)
+    return render(request, "mentors/case_study_form.html", {"form": form})
+
+
+@role_required(Role.CLM)
+def edit_case_study(request: HttpRequest, pk: int) -> HttpResponse:
+    study = get_object_or_404(CaseStudy, pk=pk)
+    if not request.user.has_perm("mentors.change_case_study", study):
+        raise PermissionDenied
+    form = CaseStudyForm(request.POST or None, instance=study)
+    if request.method == "POST" and form.is_valid():
+        services.case_study_update(case_study=study, by=request.user, **form.cleaned_data)
+        messages.success(request, "Case study updated.")
+        return redirect("mentors:case_study", pk=study.pk)
+    return render(request, "mentors/case_study_form.html", {"form": form, "study": study})
+
+
+@role_required(*NETWORK)
+def network_days(request: HttpRequest) -> HttpResponse:
+    days = network_days_with_attendance()
+    return render(
+        request,
+        "mentors/network_days.html",
+        {"days": days, "can_manage": request.user.has_perm("mentors.manage_network_days")},
+    )
+
+
+@role_required(Role.DEANERY)
+def add_network_day(request: HttpRequest) -> HttpResponse:
+    form = NetworkDayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        day = services.network_day_create(by=request.user, **form.cleaned_data)
+        messages.success(request, "Network day added. Record who came below.")
+        return redirect("mentors:network_day", pk=day.pk)
+    return render(request, "mentors/network_day_form.html", {"form": form})
+
+
+@role_required(*NETWORK)
+def network_day(request: HttpRequest, pk: int) -> HttpResponse:
+    day = get_object_or_404(
+        NetworkDay.objects.prefetch_related(
+            Prefetch("attendees", queryset=User.objects.order_by("name"))
+        ),
+        pk=pk,
+    )
+    can_manage = request.user.has_perm("mentors.manage_network_days")
+    form = None
+    if can_manage:
+        form = AttendanceForm(
+            request.POST or None,
+            clms=clms_for_attendance(),
+            initial={"attendees": list(day.attendees.all())},
+        )
+        if request.method == "POST" and form.is_valid():
+            services.network_day_record_attendance(
+                day=day, by=request.user, attendees=list(form.cleaned_data["attendees"])
+            )
+            messages.success(request, "Attendance saved.")
+            return redirect("mentors:network_day", pk=day.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(request, "mentors/network_day.html", {"day": day, "form": form})

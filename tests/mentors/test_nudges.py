@@ -1,0 +1,172 @@
+"""The weekly summary email: last week in figures, once per CLM per week, and a way to stop it."""
+
+from datetime import date
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.urls import reverse
+
+from mentors.models import Appointment, NudgeSent
+from mentors.services import weekly_nudge_send, weekly_nudges_queue
+from mentors.tasks import weekly_nudges_task
+
+from ..conftest import client_for
+from ..factories import ActivityFactory
+
+MONDAY = date(2025, 3, 17)
+LAST_WEEK = date(2025, 3, 10)
+
+
+def recipients() -> list[str]:
+    return sorted(to for message in mail.outbox for to in message.to)
+
+
+@pytest.mark.django_db
+class TestWeeklyNudgesQueue:
+    def test_it_emails_every_current_clm(self, world, appointment, other_appointment):
+        assert weekly_nudges_queue(today=MONDAY) == 2
+        assert recipients() == sorted([world.clm.email, world.other_clm.email])
+
+    def test_it_sends_none_to_a_clm_who_turned_it_off(self, world, appointment, other_appointment):
+        other_appointment.weekly_nudge = False
+        other_appointment.save()
+        weekly_nudges_queue(today=MONDAY)
+        assert recipients() == [world.clm.email]
+
+    def test_it_sends_none_for_an_ended_appointment(self, world, appointment, other_appointment):
+        other_appointment.ends_on = date(2025, 3, 7)
+        other_appointment.save()
+        weekly_nudges_queue(today=MONDAY)
+        assert recipients() == [world.clm.email]
+
+    def test_it_sends_none_before_an_appointment_starts(self, world, appointment):
+        Appointment.objects.filter(pk=appointment.pk).update(starts_on=date(2025, 4, 1))
+        assert weekly_nudges_queue(today=MONDAY) == 0
+        assert mail.outbox == []
+
+    def test_running_it_twice_in_a_week_sends_once(self, world, appointment, other_appointment):
+        weekly_nudges_queue(today=MONDAY)
+        weekly_nudges_queue(today=date(2025, 3, 18))
+        assert len(mail.outbox) == 2
+
+    def test_the_beat_task_queues_this_weeks_emails(self, world):
+        # The world's CLMs were appointed today.
+        assert weekly_nudges_task() == 2
+        assert len(mail.outbox) == 2
+
+    def test_celery_beat_runs_it_on_monday_mornings(self):
+        entry = settings.CELERY_BEAT_SCHEDULE["weekly-clm-nudges"]
+        assert entry["task"] == "mentors.tasks.weekly_nudges_task"
+        assert entry["schedule"].day_of_week == {1}
+
+
+@pytest.mark.django_db
+class TestWeeklyNudgeSend:
+    @pytest.fixture
+    def last_week(self, appointment):
+        ActivityFactory(appointment=appointment, date=LAST_WEEK, minutes=90)
+        ActivityFactory(appointment=appointment, date=date(2025, 3, 16), minutes=60)
+        ActivityFactory(appointment=appointment, date=MONDAY, minutes=600)  # this week
+        ActivityFactory(appointment=appointment, date=date(2025, 3, 9), minutes=600)  # before
+
+    def test_it_shows_last_weeks_hours_against_the_allocation(self, world, appointment, last_week):
+        weekly_nudge_send(appointment_id=appointment.pk, week_starts_on=LAST_WEEK)
+        (message,) = mail.outbox
+        assert message.subject == "Your CLM week: 2.50 of 2 hours logged"
+        assert "beginning 10 March 2025" in message.body
+        assert "Hours logged: 2.50 (allocation 2)" in message.body
+        assert "Entries: 2" in message.body
+
+    def test_it_has_a_html_part_with_the_same_figures(self, world, appointment, last_week):
+        weekly_nudge_send(appointment_id=appointment.pk, week_starts_on=LAST_WEEK)
+        html, mimetype = mail.outbox[0].alternatives[0]
+        assert mimetype == "text/html"
+        assert "<strong>2.50</strong>" in html
+
+    def test_it_says_when_nothing_was_logged(self, world, appointment):
+        weekly_nudge_send(appointment_id=appointment.pk, week_starts_on=LAST_WEEK)
+        assert "Nothing is logged for that week yet." in mail.outbox[0].body
+
+    def test_it_links_to_the_log_and_to_the_setting(self, world, appointment):
+        weekly_nudge_send(appointment_id=appointment.pk, week_starts_on=LAST_WEEK)
+        body = mail.outbox[0].body
+        assert "http://testserver" + reverse("mentors:log_activity") in body
+        assert "http://testserver" + reverse("mentors:time") in body
+
+    def test_sending_twice_for_the_same_week_sends_once(self, world, appointment):
+        assert weekly_nudge_send(appointment_id=appointment.pk, week_starts_on=LAST_WEEK)
+        assert not weekly_nudge_send(appointment_id=appointment.pk, week_starts_on=LAST_WEEK)
+        assert len(mail.outbox) == 1
+        assert NudgeSent.objects.count() == 1
+
+    def test_the_next_week_is_sent_again(self, world, appointment):
+        weekly_nudge_send(appointment_id=appointment.pk, week_starts_on=LAST_WEEK)
+        weekly_nudge_send(appointment_id=appointment.pk, week_starts_on=MONDAY)
+        assert len(mail.outbox) == 2
+
+    def test_it_sends_nothing_once_turned_off(self, world, appointment):
+        appointment.weekly_nudge = False
+        appointment.save()
+        assert not weekly_nudge_send(appointment_id=appointment.pk, week_starts_on=LAST_WEEK)
+        assert mail.outbox == []
+
+    def test_a_failed_send_can_be_retried(self, world, appointment, settings):
+        settings.EMAIL_BACKEND = "tests.mentors.test_nudges.FailingBackend"
+        with pytest.raises(OSError):
+            weekly_nudge_send(appointment_id=appointment.pk, week_starts_on=LAST_WEEK)
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        assert weekly_nudge_send(appointment_id=appointment.pk, week_starts_on=LAST_WEEK)
+        assert len(mail.outbox) == 1
+
+
+class FailingBackend:
+    """An SMTP server that is down."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise OSError("Connection refused")
+
+
+@pytest.mark.django_db
+class TestNudgePreference:
+    URL = reverse("mentors:nudge_preference")
+
+    def test_the_time_page_offers_the_setting_to_the_clm(self, world, appointment):
+        html = client_for(world.clm).get(reverse("mentors:time")).content.decode()
+        assert "Send me a weekly summary email" in html
+
+    def test_the_time_page_offers_no_setting_to_the_trust_administrator(self, world, appointment):
+        html = client_for(world.trust_admin).get(reverse("mentors:time")).content.decode()
+        assert "Send me a weekly summary email" not in html
+
+    def test_the_clm_turns_the_email_off(self, world, appointment):
+        response = client_for(world.clm).post(self.URL, {}, follow=True)
+        assert response.redirect_chain[-1][0] == reverse("mentors:time")
+        assert "Weekly summary emails are off." in response.content.decode()
+        appointment.refresh_from_db()
+        assert not appointment.weekly_nudge
+
+    def test_then_no_email_is_sent_to_them(self, world, appointment):
+        client_for(world.clm).post(self.URL, {})
+        weekly_nudges_queue()
+        assert world.clm.email not in recipients()
+
+    def test_the_clm_turns_it_back_on(self, world, appointment):
+        Appointment.objects.filter(pk=appointment.pk).update(weekly_nudge=False)
+        response = client_for(world.clm).post(self.URL, {"weekly_nudge": "on"}, follow=True)
+        assert "Weekly summary emails are on." in response.content.decode()
+        appointment.refresh_from_db()
+        assert appointment.weekly_nudge
+
+    def test_it_changes_only_their_own_appointment(self, world, appointment, other_appointment):
+        client_for(world.clm).post(self.URL, {})
+        other_appointment.refresh_from_db()
+        assert other_appointment.weekly_nudge
+
+    def test_the_trust_administrator_cannot_change_it(self, world, appointment):
+        assert client_for(world.trust_admin).post(self.URL, {}).status_code == 403
+        appointment.refresh_from_db()
+        assert appointment.weekly_nudge
