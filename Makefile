@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 ARGS ?=
 
-.PHONY: setup run test lint fmt assets migrate demo worker beat check-deploy clean
+.PHONY: setup run test lint fmt assets migrate demo worker beat check-deploy bench clean
 
 setup: $(VENV)/.installed node_modules/.installed assets migrate demo
 
@@ -76,6 +76,10 @@ beat: $(VENV)/.installed
 check-deploy: $(VENV)/.installed
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
 	  DJANGO_ALLOWED_HOSTS=clm.example.nhs.uk $(PY) manage.py check --deploy --fail-level WARNING
+
+# Server-side timings of the busiest pages on a large database (see bench/README.md).
+bench: $(VENV)/.installed
+	$(PY) bench/bench.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/dist staticfiles db.sqlite3 .pytest_cache
