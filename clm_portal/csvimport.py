@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+T = TypeVar("T")
 MAX_ROWS = 5000
 
 
@@ -139,12 +142,58 @@ def form_errors(row: int, form: forms.BaseForm) -> list[CSVError]:
     ]
 
 
-def validation_errors(row: int, error: ValidationError) -> list[CSVError]:
-    """A service's ValidationError as CSV errors, keyed fields under their columns."""
+def validation_errors(
+    row: int, error: ValidationError, columns: dict[str, str] | None = None
+) -> list[CSVError]:
+    """A service's ValidationError as CSV errors, keyed fields under their columns.
+
+    `columns` renames a service's field to the CSV column it came from (minutes → hours).
+    """
+    columns = columns or {}
     if hasattr(error, "error_dict"):
         return [
-            CSVError(row, "" if field == NON_FIELD_ERRORS else field, message)
+            CSVError(row, "" if field == NON_FIELD_ERRORS else columns.get(field, field), message)
             for field, messages in error.message_dict.items()
             for message in messages
         ]
     return [CSVError(row, "", message) for message in error.messages]
+
+
+def import_rows(
+    rows: list[tuple[int, dict[str, str]]],
+    *,
+    make_form: Callable[[dict[str, str]], forms.BaseForm],
+    create: Callable[[forms.BaseForm], T],
+    check: Callable[[int, forms.BaseForm], list[CSVError]] | None = None,
+    columns: dict[str, str] | None = None,
+) -> list[T]:
+    """Create one object per row, or none: any problem raises CSVImportError listing them all.
+
+    Each row is validated by `make_form(row)` and, if valid, by `check(number, form)` (for
+    rules across rows, like duplicates). Then every valid row is created by `create(form)`
+    in one transaction, each in a savepoint, so that problems only the service finds (a
+    closed year, an existing member) are listed too; any problem rolls everything back.
+    """
+    errors: list[CSVError] = []
+    valid: list[tuple[int, forms.BaseForm]] = []
+    for number, data in rows:
+        form = make_form(data)
+        if not form.is_valid():
+            errors.extend(form_errors(number, form))
+        elif problems := (check(number, form) if check else []):
+            errors.extend(problems)
+        else:
+            valid.append((number, form))
+    created: list[T] = []
+    with transaction.atomic():
+        for number, form in valid:
+            try:
+                with transaction.atomic():
+                    created.append(create(form))
+            except ValidationError as error:
+                errors.extend(validation_errors(number, error, columns))
+        if errors:
+            # Leaving the block by exception rolls back every row created above, and any
+            # task queued on commit with it.
+            raise CSVImportError(errors)
+    return created

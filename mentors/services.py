@@ -14,13 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from clm_portal.csvimport import (
-    CSVError,
-    CSVImportError,
-    form_errors,
-    read_csv,
-    validation_errors,
-)
+from clm_portal.csvimport import import_rows, read_csv
 from trusts.models import Role, Trust, User
 from trusts.services import membership_add, membership_remove
 
@@ -137,32 +131,13 @@ def activities_import_csv(*, by: User, trust: Trust, upload) -> list[Activity]:
     if not by.has_perm("mentors.log_activity", trust):
         raise PermissionDenied("Only the Trust's CLM can import its activity.")
     rows = read_csv(upload, required=ACTIVITY_REQUIRED_COLUMNS, optional=ACTIVITY_COLUMNS)
-    errors: list[CSVError] = []
-    valid = []
     domains = {d.number: d for d in GPCDomain.objects.all()}
-    for number, data in rows:
-        form = ActivityRowForm(data=data, trust=trust)
-        if form.is_valid():
-            valid.append((number, form.service_kwargs(domains)))
-        else:
-            errors.extend(form_errors(number, form))
-
-    # The well-formed rows are logged even when others are not, so that the problems only
-    # the service finds (a closed year, a date outside the appointment) are listed too.
-    created = []
-    with transaction.atomic():
-        for number, fields in valid:
-            try:
-                with transaction.atomic():
-                    created.append(activity_create(by=by, trust=trust, **fields))
-            except ValidationError as error:
-                errors.extend(
-                    CSVError(e.row, "hours" if e.column == "minutes" else e.column, e.message)
-                    for e in validation_errors(number, error)
-                )
-        if errors:
-            raise CSVImportError(errors)  # rolls back every row logged above
-    return created
+    return import_rows(
+        rows,
+        make_form=lambda data: ActivityRowForm(data=data, trust=trust),
+        create=lambda form: activity_create(by=by, trust=trust, **form.service_kwargs(domains)),
+        columns={"minutes": "hours"},
+    )
 
 
 # --- Training years --------------------------------------------------------------------------------

@@ -14,13 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from clm_portal.csvimport import (
-    CSVError,
-    CSVImportError,
-    form_errors,
-    read_csv,
-    validation_errors,
-)
+from clm_portal.csvimport import CSVError, import_rows, read_csv
 from clm_portal.permissions import invitable_roles, is_deanery, is_trust_admin_of
 from clm_portal.queue import enqueue_on_commit
 
@@ -151,39 +145,25 @@ def invitations_import_csv(*, invited_by: User, trust: Trust, upload) -> list[In
     if not roles:
         raise PermissionDenied("You cannot invite people to this Trust.")
     rows = read_csv(upload, required=INVITATION_REQUIRED_COLUMNS, optional=INVITATION_COLUMNS)
-
-    errors: list[CSVError] = []
-    valid: list[tuple[int, dict]] = []
     first_row_of: dict[tuple[str, str], int] = {}
-    for number, data in rows:
-        form = InvitationForm(data=data, roles=roles)
-        if not form.is_valid():
-            errors.extend(form_errors(number, form))
-            continue
+
+    def no_repeats(number: int, form: InvitationForm) -> list[CSVError]:
         key = (form.cleaned_data["email"], form.cleaned_data["role"])
         if key in first_row_of:
-            errors.append(
+            return [
                 CSVError(number, "email", f"Repeats row {first_row_of[key]} (same email and role).")
-            )
-            continue
+            ]
         first_row_of[key] = number
-        valid.append((number, form.cleaned_data))
-    if errors:
-        raise CSVImportError(errors)
+        return []
 
-    created: list[Invitation] = []
-    with transaction.atomic():
-        for number, data in valid:
-            try:
-                with transaction.atomic():
-                    created.append(invitation_create(invited_by=invited_by, trust=trust, **data))
-            except ValidationError as error:
-                errors.extend(validation_errors(number, error))
-        if errors:
-            # Leaving the block by exception rolls back every invitation made above, and
-            # their queued emails with them.
-            raise CSVImportError(errors)
-    return created
+    return import_rows(
+        rows,
+        make_form=lambda data: InvitationForm(data=data, roles=roles),
+        check=no_repeats,
+        create=lambda form: invitation_create(
+            invited_by=invited_by, trust=trust, **form.cleaned_data
+        ),
+    )
 
 
 def _send_invitation_email(invitation: Invitation) -> None:
