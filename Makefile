@@ -12,7 +12,11 @@ ARGS ?=
 
 .PHONY: setup run test lint fmt assets migrate demo worker beat check-deploy bench clean
 
-setup: $(VENV)/.installed node_modules/.installed assets migrate demo
+setup: .env $(VENV)/.installed node_modules/.installed assets migrate demo
+
+# A development .env (git ignores it) so that `python manage.py ...` works outside make too.
+.env:
+	printf '# Development settings written by `make setup`; see .env.example.\nDJANGO_DEBUG=true\n' > $@
 
 $(VENV)/.installed: pyproject.toml requirements/constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

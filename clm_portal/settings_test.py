@@ -6,7 +6,8 @@ PostgreSQL and Redis); with neither set the suite runs on SQLite with eager task
 
 import os
 
-os.environ.setdefault("DJANGO_DEBUG", "false")
+# The production code paths, whatever the shell says (`make` exports DJANGO_DEBUG=true).
+os.environ["DJANGO_DEBUG"] = "false"
 os.environ.setdefault(
     "DJANGO_SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 )
