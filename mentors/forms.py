@@ -30,6 +30,21 @@ def hours_to_minutes(hours: Decimal) -> int:
     return int((hours * 60).to_integral_value())
 
 
+def activity_fields(data: dict, *, trainees: list, gpc_domains: list) -> dict:
+    """A valid form's data as the activity services take it (hours become minutes)."""
+    return {
+        "date": data["date"],
+        "responsibility": data["responsibility"],
+        "format": data["format"],
+        "minutes": hours_to_minutes(data["hours"]),
+        "trainees_reached": data.get("trainees_reached") or 0,
+        "trainees": trainees,
+        "others_engaged": list(data.get("others_engaged") or []),
+        "gpc_domains": gpc_domains,
+        "notes": data.get("notes", ""),
+    }
+
+
 class HoursField(forms.DecimalField):
     """Time spent in hours (e.g. 1.5): more than 0, at most 24."""
 
@@ -135,17 +150,11 @@ class ActivityForm(forms.Form):
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
-        return {
-            "date": data["date"],
-            "responsibility": data["responsibility"],
-            "format": data["format"],
-            "minutes": hours_to_minutes(data["hours"]),
-            "trainees_reached": data.get("trainees_reached") or 0,
-            "trainees": list(data.get("trainees") or []),
-            "others_engaged": list(data.get("others_engaged") or []),
-            "gpc_domains": list(data.get("gpc_domains") or []),
-            "notes": data.get("notes", ""),
-        }
+        return activity_fields(
+            data,
+            trainees=list(data.get("trainees") or []),
+            gpc_domains=list(data.get("gpc_domains") or []),
+        )
 
 
 def responsibility_hints() -> list[tuple[str, str, str]]:
@@ -258,17 +267,9 @@ class ActivityRowForm(forms.Form):
 
     def service_kwargs(self, domains: dict[int, GPCDomain]) -> dict:
         data = self.cleaned_data
-        return {
-            "date": data["date"],
-            "responsibility": data["responsibility"],
-            "format": data["format"],
-            "minutes": hours_to_minutes(data["hours"]),
-            "trainees_reached": data.get("trainees_reached") or 0,
-            "trainees": [],
-            "others_engaged": data["others_engaged"],
-            "gpc_domains": [domains[n] for n in data["gpc_domains"]],
-            "notes": data.get("notes", ""),
-        }
+        return activity_fields(
+            data, trainees=[], gpc_domains=[domains[n] for n in data["gpc_domains"]]
+        )
 
 
 class ActivityUploadForm(forms.Form):

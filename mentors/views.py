@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from clm_portal.csvimport import CSVImportError
+from clm_portal.forms import add_service_errors
 from clm_portal.permissions import TRUST_STAFF, role_required
 from trusts.models import Role, Trust, User
 
@@ -70,12 +71,6 @@ def _next_url(request: HttpRequest) -> str | None:
     return None
 
 
-def _form_errors_from(form, error: ValidationError) -> None:
-    for field, messages_ in error.message_dict.items():
-        for message in messages_:
-            form.add_error(field if field in form.fields else None, message)
-
-
 # --- Logging ------------------------------------------------------------------------------------
 
 
@@ -111,7 +106,7 @@ def log_activity(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as error:
             refused = error
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -124,7 +119,7 @@ def log_activity(request: HttpRequest) -> HttpResponse:
         # The home page's quick form was refused: show its errors on the full form.
         form = ActivityForm(request.POST, trainees=trainees_of(trust=trust))
         if form.is_valid() and refused is not None:
-            _form_errors_from(form, refused)
+            add_service_errors(form, refused)
     return render(
         request,
         "mentors/log_activity.html",
@@ -158,7 +153,7 @@ def edit_activity(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.activity_update(activity=activity, by=request.user, **form.service_kwargs())
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Entry updated.")
             return redirect("mentors:log")
@@ -374,7 +369,7 @@ def appointments(request: HttpRequest, ods_code: str) -> HttpResponse:
         try:
             services.appointment_create(by=request.user, trust=trust, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Appointment recorded.")
             return redirect("mentors:appointments", ods_code=trust.ods_code)

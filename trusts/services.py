@@ -58,6 +58,13 @@ def _place(trust: Trust | None) -> str:
     return str(trust) if trust else "the region"
 
 
+def _gmc_number_holders(gmc_number: str):
+    """Everyone whose trainee or supervisor profile has this GMC number."""
+    return User.objects.filter(trainee_profile__gmc_number=gmc_number) | User.objects.filter(
+        supervisor_profile__gmc_number=gmc_number
+    )
+
+
 def _check_not_already_there(*, email: str, role: str, trust: Trust | None, gmc_number: str):
     if Membership.objects.filter(user__email__iexact=email, role=role, trust=trust).exists():
         raise ValidationError({"email": f"{email} is already {a_role(role)} in {_place(trust)}."})
@@ -66,11 +73,7 @@ def _check_not_already_there(*, email: str, role: str, trust: Trust | None, gmc_
             {"email": f"{email} already has a pending invitation as {a_role(role)} here."}
         )
     if gmc_number:
-        owners = (
-            User.objects.filter(trainee_profile__gmc_number=gmc_number)
-            | User.objects.filter(supervisor_profile__gmc_number=gmc_number)
-        ).exclude(email__iexact=email)
-        if owners.exists():
+        if _gmc_number_holders(gmc_number).exclude(email__iexact=email).exists():
             raise ValidationError(
                 {"gmc_number": "This GMC number belongs to someone else in the portal."}
             )
@@ -335,9 +338,7 @@ def invitation_accept(
 def _check_gmc_number_free(gmc_number: str, *, account: User | None) -> None:
     if not gmc_number:
         return
-    owners = User.objects.filter(trainee_profile__gmc_number=gmc_number) | User.objects.filter(
-        supervisor_profile__gmc_number=gmc_number
-    )
+    owners = _gmc_number_holders(gmc_number)
     if account is not None:
         owners = owners.exclude(pk=account.pk)
     if owners.exists():

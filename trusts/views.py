@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from clm_portal.csvimport import CSVImportError
+from clm_portal.forms import add_service_errors
 from clm_portal.permissions import (
     TRUST_STAFF,
     invitable_roles,
@@ -254,9 +255,7 @@ def invite(request: HttpRequest) -> HttpResponse:
                 invited_by=request.user, trust=trust, **form.cleaned_data
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, f"Invitation sent to {invitation.email}. It is valid for 14 days."
