@@ -17,6 +17,8 @@ from django.core.exceptions import PermissionDenied
 from trusts.models import Role, Trust
 
 TRUST_STAFF = (Role.CLM, Role.TRUST_ADMIN)
+# Everyone who reads Trust data: a Trust's CLM and administrators, and deanery staff.
+STAFF_AND_DEANERY = (*TRUST_STAFF, Role.DEANERY)
 
 
 def trust_id_of(obj) -> int | None:
