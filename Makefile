@@ -58,13 +58,19 @@ run: setup
 	@echo
 	$(PY) manage.py runserver $(HOST):$(PORT) $(ARGS)
 
-test: setup
+# The tests build their own test database: `make test` never migrates or seeds the database
+# that DATABASE_URL names, and creates no demo accounts.
+test: .env $(VENV)/.installed node_modules/.installed assets
 	$(BIN)/pytest -n auto $(ARGS)
 
+# Style, migrations, the scope rule of ADR 002 (no Model.objects in views) and the one-way
+# data flow between apps (import-linter, contracts in pyproject.toml).
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) tools/scope_lint.py
+	$(BIN)/lint-imports
 
 fmt: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
