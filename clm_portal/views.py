@@ -1,13 +1,12 @@
 from django.conf import settings
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from trusts.models import Invitation, Membership, Role, Trust
+from trusts.models import Role
 
 from .navigation import parts_for
-from .permissions import TRUST_STAFF, trust_ids_in_scope
+from .selectors import staff_summary
 
 
 def redis_client():
@@ -59,29 +58,7 @@ def _clm_home(request: HttpRequest) -> dict:
 
 
 def _staff_summary(user) -> dict:
-    """Head counts by role and pending invitations, for the Trusts the reader oversees."""
-    ids = trust_ids_in_scope(user, *TRUST_STAFF)
-    memberships = (
-        Membership.objects.all() if ids is None else Membership.objects.filter(trust_id__in=ids)
-    )
-    counts = memberships.aggregate(
-        **{
-            r: Count("id", filter=Q(role=r))
-            for r in (Role.TRAINEE, Role.SUPERVISOR, Role.CLM, Role.TRUST_ADMIN)
-        }
-    )
-    invitations = Invitation.objects.pending()
-    trusts = Trust.objects.active()
-    if ids is not None:
-        invitations = invitations.filter(trust_id__in=ids)
-        trusts = trusts.filter(pk__in=ids)
-    vacant = trusts.exclude(memberships__role=Role.CLM)
-    return {
-        "counts": counts,
-        "pending_invitations": invitations.count(),
-        "trusts": trusts,
-        "vacant_trusts": vacant,
-    }
+    return staff_summary(user=user)
 
 
 def privacy(request: HttpRequest) -> HttpResponse:
