@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from health_check.views import HealthCheckView
 
-from . import views
+from . import bench_views, views
 
 # Database always; Redis when the portal is configured with one.
 _health_checks = ["health_check.checks.Database"]
@@ -19,6 +19,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("privacy/", views.privacy, name="privacy"),
     path("accessibility/", views.accessibility, name="accessibility"),
+    path("bench/trivial/", bench_views.bench_trivial, name="bench_trivial"),
     path("healthz", HealthCheckView.as_view(checks=_health_checks), name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

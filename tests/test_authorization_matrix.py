@@ -116,6 +116,8 @@ MATRIX: dict[str, Row] = {
     "privacy": Row(NO_WORLD, PUBLIC),
     "accessibility": Row(NO_WORLD, PUBLIC),
     "healthz": Row(NO_WORLD, PUBLIC),
+    # The benchmark's floor: any signed-in person, no data.
+    "bench_trivial": Row(NO_WORLD, SIGNED_IN),
     "trusts:list": Row(NO_WORLD, STAFF),
     "trusts:detail": Row(lambda w: {"ods_code": w.trust.ods_code}, STAFF_OBJECT),
     "trusts:people": Row(NO_WORLD, STAFF),
