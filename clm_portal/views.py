@@ -37,7 +37,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _clm_home(request: HttpRequest) -> dict:
-    """The quick-log form and this week's hours against the allocation."""
+    """The quick-log form and this week's hours against the allocation.
+
+    When the quick form was refused, mentors' `log_activity` shows this page again with that
+    form (`request.quick_log_form`), so its errors stay here rather than on the long form.
+    """
     from mentors.forms import ActivityForm
     from mentors.selectors import activities_visible_to, appointment_for, week_summary
 
@@ -47,11 +51,14 @@ def _clm_home(request: HttpRequest) -> dict:
     last = None
     if last_id := request.session.get("last_activity_id"):
         last = activities_visible_to(user=request.user).filter(pk=last_id).first()
+    quick_form = getattr(request, "quick_log_form", None)
+    if quick_form is None:
+        quick_form = ActivityForm(
+            quick=True, initial={"date": timezone.localdate(), "trainees_reached": 0}
+        )
     return {
         "appointment": appointment,
-        "quick_form": ActivityForm(
-            quick=True, initial={"date": timezone.localdate(), "trainees_reached": 0}
-        ),
+        "quick_form": quick_form,
         "week": week_summary(trust=appointment.trust, today=timezone.localdate()),
         "last_activity": last,
     }

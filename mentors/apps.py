@@ -6,4 +6,4 @@ class MentorsConfig(AppConfig):
     verbose_name = "CLM activity"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import rules, signals  # noqa: F401

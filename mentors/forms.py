@@ -1,3 +1,5 @@
+import re
+import uuid
 from datetime import datetime
 from decimal import Decimal
 
@@ -20,6 +22,10 @@ from .models import (
 )
 
 MAX_HOURS = Decimal(24)
+# The picker sends ISO dates; people type UK ones (never the US month first).
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y"]
+# An entry above this many hours is probably a typing slip (15 for 1.5): ask before saving it.
+CONFIRM_ABOVE_HOURS = Decimal(8)
 
 
 def _choose(choices) -> list[tuple[str, str]]:
@@ -45,23 +51,70 @@ def activity_fields(data: dict, *, trainees: list, gpc_domains: list) -> dict:
     }
 
 
-class HoursField(forms.DecimalField):
-    """Time spent in hours (e.g. 1.5): more than 0, at most 24."""
+HOURS_HELP = "For example 1.5 or 1,5 (an hour and a half), 1:30, 1h30 or 90 min."
+HOURS_INVALID = "Enter the time spent in hours or minutes, like 1.5, 1:30 or 90 min."
+_NUMBER = r"(-?\d+(?:[.,]\d+)?|-?[.,]\d+)"
+_MINUTE_WORDS = r"(?:m|min|mins|minute|minutes)"
+_HOUR_WORDS = r"(?:h|hr|hrs|hour|hours)"
+_HOURS_PATTERNS = (
+    # 1.5, 1,5 (a decimal comma), 1.5 hours
+    (re.compile(rf"^{_NUMBER}\s*{_HOUR_WORDS}?$"), lambda m: _decimal(m[1]), True),
+    # 1:30
+    (
+        re.compile(r"^(\d{1,2}):([0-5]\d)$"),
+        lambda m: Decimal(int(m[1]) * 60 + int(m[2])) / 60,
+        False,
+    ),
+    # 90 min, 90m, 45 minutes
+    (re.compile(rf"^(\d+)\s*{_MINUTE_WORDS}$"), lambda m: Decimal(int(m[1])) / 60, False),
+    # 1h30, 1h 30m, 1 hour 30 minutes
+    (
+        re.compile(rf"^(\d+)\s*{_HOUR_WORDS}\s*([0-5]?\d)\s*{_MINUTE_WORDS}?$"),
+        lambda m: Decimal(int(m[1]) * 60 + int(m[2])) / 60,
+        False,
+    ),
+)
+
+
+def _decimal(text: str) -> Decimal:
+    return Decimal(text.replace(",", "."))
+
+
+def parse_hours(text: str) -> Decimal:
+    """Hours from what people type: 1.5, 1,5, 1:30, 1h30, 90 min. ValidationError otherwise."""
+    value = " ".join(str(text).strip().lower().split())
+    for pattern, to_hours, decimal in _HOURS_PATTERNS:
+        if match := pattern.match(value):
+            hours = to_hours(match)
+            if decimal and hours.as_tuple().exponent < -2:
+                raise forms.ValidationError(
+                    "Enter the time to the nearest minute, like 1.25 or 1:15.", code="places"
+                )
+            return hours
+    raise forms.ValidationError(HOURS_INVALID, code="invalid")
+
+
+class HoursField(forms.Field):
+    """Time spent, typed as hours or minutes; cleans to a Decimal of hours (more than 0, at most
+    24). A decimal comma is a decimal point: "1,5" is an hour and a half, never 15 hours."""
+
+    widget = forms.TextInput
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "Time spent (hours)")
-        kwargs.setdefault("help_text", "In hours, for example 0.5 for half an hour or 1.25.")
-        super().__init__(max_digits=5, decimal_places=2, **kwargs)
-        self.error_messages.update(
-            {
-                "required": "Enter the time spent, in hours.",
-                "invalid": "Enter the time spent as a number of hours, like 1.5.",
-                "max_decimal_places": "Enter the time to the nearest minute, like 1.25.",
-                "max_digits": "Enter at most 24 hours.",
-                "max_whole_digits": "Enter at most 24 hours.",
-            }
+        kwargs.setdefault("help_text", HOURS_HELP)
+        kwargs.setdefault("error_messages", {"required": "Enter the time spent, in hours."})
+        super().__init__(**kwargs)
+        self.widget.attrs.update(
+            {"class": "nhsuk-input--width-5", "autocomplete": "off", "spellcheck": "false"}
         )
-        self.widget.attrs.update({"inputmode": "decimal", "class": "nhsuk-input--width-5"})
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal | int | float):
+            return Decimal(str(value))
+        return parse_hours(value)
 
     def validate(self, value):
         super().validate(value)
@@ -78,7 +131,14 @@ class HoursField(forms.DecimalField):
 class ActivityForm(forms.Form):
     """Logging an activity. `quick=True` is the home page's short form."""
 
-    date = forms.DateField(widget=DateInput, error_messages={"required": "Enter the date."})
+    date = forms.DateField(
+        widget=DateInput,
+        input_formats=DATE_INPUT_FORMATS,
+        error_messages={
+            "required": "Enter the date.",
+            "invalid": "Enter a real date, like 14/09/2026.",
+        },
+    )
     responsibility = forms.ChoiceField(
         choices=_choose(Responsibility.choices),
         error_messages={"required": "Choose the responsibility this activity was for."},
@@ -101,7 +161,8 @@ class ActivityForm(forms.Form):
         label="Named trainees (optional)",
         queryset=User.objects.none(),
         required=False,
-        help_text="Trainees of the Trust you worked with; hold Ctrl or Cmd to choose several.",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Trainees of the Trust you worked with. Tick each one.",
     )
     others_engaged = forms.MultipleChoiceField(
         label="Other people engaged (optional)",
@@ -122,18 +183,38 @@ class ActivityForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What you did, with whom, named initiatives: the year-end report uses it.",
     )
+    confirm_hours = forms.BooleanField(required=False)
+    # One key per form shown: a second submission of the same form (a double click, a resent
+    # POST) finds the entry the first one saved instead of logging it twice.
+    submission = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
-    QUICK_FIELDS = ("date", "responsibility", "format", "hours", "trainees_reached", "notes")
+    QUICK_FIELDS = (
+        "date",
+        "responsibility",
+        "format",
+        "hours",
+        "trainees_reached",
+        "notes",
+        "confirm_hours",
+        "submission",
+    )
 
     def __init__(self, *args, trainees=None, quick: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.needs_hours_confirmation = False
+        self.fields["submission"].initial = uuid.uuid4
         if quick:
             for name in list(self.fields):
                 if name not in self.QUICK_FIELDS:
                     del self.fields[name]
+            # One text box, not the browser's date picker: its day, month and year parts are
+            # three Tab stops, and the date is today unless changed.
+            self.fields["date"].widget = forms.DateInput(
+                format="%d/%m/%Y", attrs={"class": "nhsuk-input--width-10", "autocomplete": "off"}
+            )
+            self.fields["date"].help_text = "Today unless you change it, for example 14/09/2026."
         elif trainees is not None:
             self.fields["trainees"].queryset = trainees
-            self.fields["trainees"].widget.attrs["size"] = 8
         if "trainees" in self.fields and trainees is None:
             del self.fields["trainees"]
         self.fields["responsibility"].help_text = "The job-description responsibility it served."
@@ -148,13 +229,36 @@ class ActivityForm(forms.Form):
         value = self.cleaned_data.get("trainees_reached")
         return 0 if value is None else value
 
+    def clean(self):
+        data = super().clean()
+        hours = data.get("hours")
+        if hours is not None and hours > CONFIRM_ABOVE_HOURS and not data.get("confirm_hours"):
+            self.needs_hours_confirmation = True
+            self.fields["confirm_hours"].label = f"Yes, {_plain(hours)} hours is right"
+            self.add_error(
+                "hours",
+                f"{_plain(hours)} hours is far above the weekly allocation. Check the time "
+                "spent, or confirm it below.",
+            )
+        return data
+
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
-        return activity_fields(
+        fields = activity_fields(
             data,
             trainees=list(data.get("trainees") or []),
             gpc_domains=list(data.get("gpc_domains") or []),
         )
+        if data.get("submission"):
+            fields["submission_key"] = data["submission"]
+        return fields
+
+
+def _plain(hours: Decimal) -> str:
+    """Hours as people write them: 12, 12.5, 9.25."""
+    minutes = hours_to_minutes(hours)
+    text = f"{Decimal(minutes) / 60:.2f}".rstrip("0").rstrip(".")
+    return text
 
 
 def responsibility_hints() -> list[tuple[str, str, str]]:
@@ -289,6 +393,10 @@ class ActivityUploadForm(forms.Form):
 
 
 class AppointmentForm(forms.ModelForm):
+    confirm_second = forms.BooleanField(
+        label="Yes, record a second current CLM in this Trust", required=False
+    )
+
     class Meta:
         model = Appointment
         fields = ["user", "starts_on", "hours_per_week"]
@@ -298,10 +406,14 @@ class AppointmentForm(forms.ModelForm):
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
+        # Shown only once the service has warned that the Trust already has a current CLM.
+        self.ask_confirm_second = False
         self.fields["user"].queryset = candidates
-        self.fields[
-            "user"
-        ].help_text = "Someone already in the Trust. To appoint someone new, invite them first."
+        self.fields["user"].empty_label = "Choose…"
+        self.fields["user"].help_text = (
+            "People in the Trust who are not trainees and not already its CLM. "
+            "To appoint someone new, invite them first."
+        )
 
 
 class EndAppointmentForm(forms.Form):

@@ -102,6 +102,9 @@ class AppointmentQuerySet(models.QuerySet):
     def overlapping(self, start: date, end: date) -> AppointmentQuerySet:
         return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start), starts_on__lte=end)
 
+    def with_entry_counts(self) -> AppointmentQuerySet:
+        return self.annotate(entry_count=models.Count("activities"))
+
 
 class Appointment(models.Model):
     """A CLM's appointment in a Trust: 0.5 PA, 2 hours a week unless agreed otherwise."""
@@ -141,14 +144,16 @@ class Appointment(models.Model):
     def covers(self, day: date) -> bool:
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
 
-    def allocated_hours(self, start: date, end: date) -> Decimal:
-        """The allocation for the days from `start` to `end` (inclusive) within the appointment."""
+    def allocated_hours(self, start: date, end: date, *, exact: bool = False) -> Decimal:
+        """The allocation for the days from `start` to `end` (inclusive) within the appointment,
+        to the hundredth of an hour (unrounded if `exact`, for sums that are rounded once)."""
         first = max(start, self.starts_on)
         last = min(end, self.ends_on) if self.ends_on else end
         days = (last - first).days + 1
         if days <= 0:
             return Decimal(0)
-        return (self.hours_per_week * days / 7).quantize(Decimal("0.01"))
+        hours = self.hours_per_week * days / 7
+        return hours if exact else hours.quantize(Decimal("0.01"))
 
 
 class TrainingYear(models.Model):
@@ -215,6 +220,9 @@ class Activity(models.Model):
     )
     gpc_domains = models.ManyToManyField(GPCDomain, blank=True, verbose_name="GPC domains")
     notes = models.TextField(blank=True)
+    # The key of the form that logged it: the same form sent twice logs one entry (see
+    # `activity_create`). Empty for entries from a CSV import or the admin.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -301,11 +309,15 @@ class NetworkDay(models.Model):
 
 
 class NudgeSent(models.Model):
-    """Which weekly emails have gone, so that a re-run of the job sends none twice."""
+    """One weekly email: recorded as due by the Monday job before it is queued, marked sent once
+    it has gone. A re-run sends none twice; a due row not sent (the queue lost it, e.g. Redis
+    restarted) is queued again by the sweeper."""
 
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="+")
     week_starts_on = models.DateField()
-    sent_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [

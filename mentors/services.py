@@ -6,15 +6,15 @@ import logging
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.template.loader import render_to_string
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from clm_portal.csvimport import import_rows, read_csv
+from clm_portal.emails import send_templated_email
+from clm_portal.queue import enqueue_on_commit
 from trusts.models import Role, Trust, User
 from trusts.services import membership_add, membership_remove
 
@@ -30,7 +30,15 @@ from .models import (
     training_year_start,
     week_start,
 )
-from .selectors import appointment_for, is_locked, trainees_of, week_summary
+from .selectors import (
+    appointment_for,
+    current_clm_appointments,
+    is_locked,
+    nudges_due_again,
+    trainees_of,
+    week_summary,
+)
+from .tasks import weekly_nudge_send_task
 
 logger = logging.getLogger(__name__)
 
@@ -91,22 +99,44 @@ def _apply(activity: Activity, fields: dict) -> None:
 
 
 @transaction.atomic
-def activity_create(*, by: User, trust: Trust, **fields) -> Activity:
-    """Log an activity for `by`, a CLM of `trust`, on a day inside their appointment."""
+def activity_create(*, by: User, trust: Trust, submission_key=None, **fields) -> Activity:
+    """Log an activity for `by`, a CLM of `trust`, on a day inside their appointment.
+
+    Idempotent per `submission_key` (the form's hidden key): the same form sent twice (a double
+    click, a resent POST) returns the entry the first one logged instead of logging another.
+    """
     if not by.has_perm("mentors.log_activity", trust):
         raise PermissionDenied("Only the Trust's CLM can log its activity.")
+    if submission_key is not None:
+        earlier = Activity.objects.filter(submission_key=submission_key, logged_by=by).first()
+        if earlier is not None:
+            return earlier
     _check_not_future(fields["date"])
     _check_unlocked(fields["date"])
     appointment = _appointment_covering(by=by, trust=trust, day=fields["date"])
     _check_trainees(trust, fields.get("trainees") or [])
-    activity = Activity(trust=trust, appointment=appointment, logged_by=by)
-    _apply(activity, dict(fields))
+    activity = Activity(
+        trust=trust, appointment=appointment, logged_by=by, submission_key=submission_key
+    )
+    try:
+        with transaction.atomic():
+            _apply(activity, dict(fields))
+    except ValidationError as error:
+        # Two copies at once: the unique key lets one through; the other returns it.
+        if submission_key is not None and "submission_key" in getattr(error, "error_dict", {}):
+            return Activity.objects.get(submission_key=submission_key)
+        raise
+    except IntegrityError:
+        if submission_key is None:
+            raise
+        return Activity.objects.get(submission_key=submission_key)
     return activity
 
 
 @transaction.atomic
 def activity_update(*, activity: Activity, by: User, **fields) -> Activity:
     """Correct one's own entry; neither its old nor its new date may be in a closed year."""
+    fields.pop("submission_key", None)
     if not by.has_perm("mentors.change_activity", activity):
         raise PermissionDenied("You can change only the entries you logged.")
     _check_unlocked(activity.date)
@@ -173,23 +203,97 @@ def training_year_reopen(*, by: User, year: TrainingYear) -> TrainingYear:
 # --- Appointments --------------------------------------------------------------------------------
 
 
+DUPLICATE_WINDOW = timedelta(minutes=2)
+
+
+def _just_recorded(mine, *, by: User, starts_on: date, hours_per_week) -> Appointment | None:
+    """The same appointment recorded by the same person moments ago (a double click)."""
+    created = Appointment.history.filter(
+        history_type="+",
+        history_user=by,
+        history_date__gte=timezone.now() - DUPLICATE_WINDOW,
+    ).values("id")
+    return (
+        mine.filter(starts_on=starts_on, hours_per_week=hours_per_week, ends_on__isnull=True)
+        .filter(pk__in=created)
+        .first()
+    )
+
+
 @transaction.atomic
 def appointment_create(
-    *, by: User, trust: Trust, user: User, starts_on: date, hours_per_week
+    *,
+    by: User,
+    trust: Trust,
+    user: User,
+    starts_on: date,
+    hours_per_week,
+    confirm_second: bool = False,
 ) -> Appointment:
-    """Record a CLM appointment, giving the person the CLM role in the Trust."""
+    """Record a CLM appointment, giving the person the CLM role in the Trust.
+
+    Idempotent: the same appointment recorded again by the same person within two minutes (a
+    double click) returns the first instead of an error. A second current CLM in the Trust is refused with code "second_clm" unless `confirm_second`.
+    """
     if not by.has_perm("mentors.manage_appointments", trust):
         raise PermissionDenied
+    # Serialise appointments in one Trust, so that two copies at once cannot both pass.
+    Trust.objects.select_for_update().filter(pk=trust.pk).first()
+    mine = Appointment.objects.filter(user=user, trust=trust)
+    if earlier := _just_recorded(mine, by=by, starts_on=starts_on, hours_per_week=hours_per_week):
+        return earlier
+    if user.has_role(Role.TRAINEE):
+        raise ValidationError({"user": "A trainee cannot be appointed CLM."})
     # The new appointment is open-ended: any of theirs here from its start on overlaps it.
-    if Appointment.objects.filter(user=user, trust=trust).overlapping(starts_on, date.max).exists():
+    if mine.overlapping(starts_on, date.max).exists():
         raise ValidationError({"user": f"{user} already has an appointment here on that date."})
+    others = current_clm_appointments(trust=trust, on=starts_on).exclude(user=user)
+    if not confirm_second and others.exists():
+        names = ", ".join(str(a.user) for a in others)
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: ValidationError(
+                    f"The Trust already has a current CLM ({names}). Tick the box to record a "
+                    "second one, or end the current appointment first.",
+                    code="second_clm",
+                )
+            }
+        )
     appointment = Appointment(
         user=user, trust=trust, starts_on=starts_on, hours_per_week=hours_per_week
     )
     appointment.full_clean()
+    appointment._history_user = by
     appointment.save()
     membership_add(user=user, role=Role.CLM, trust=trust, by=by)
     return appointment
+
+
+def needs_second_clm_confirmation(error: ValidationError) -> bool:
+    """Whether `appointment_create` refused only for want of confirming a second CLM."""
+    errors = getattr(error, "error_dict", {}).get(NON_FIELD_ERRORS, [])
+    return any(e.code == "second_clm" for e in errors)
+
+
+@transaction.atomic
+def appointment_cancel(*, by: User, appointment: Appointment) -> None:
+    """Undo a mistaken appointment: delete it and the CLM role it gave (both in the history).
+
+    Only an appointment with no logged activity: one with entries is ended instead.
+    """
+    if not by.has_perm("mentors.manage_appointments", appointment.trust):
+        raise PermissionDenied
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.activities.exists():
+        raise ValidationError(
+            "This appointment has logged activity, so it cannot be cancelled. End it instead."
+        )
+    user, trust = appointment.user, appointment.trust
+    appointment._history_user = by
+    appointment.delete()
+    if not Appointment.objects.filter(user=user, trust=trust).exists():
+        for membership in user.memberships.filter(role=Role.CLM, trust=trust):
+            membership_remove(membership=membership, by=by)
 
 
 @transaction.atomic
@@ -245,18 +349,49 @@ def appointment_set_nudge(*, appointment: Appointment, by: User, weekly_nudge: b
 # --- Weekly nudges ---------------------------------------------------------------------------------
 
 
-def weekly_nudges_queue(*, today: date | None = None) -> int:
-    """Queue last week's summary email for every current CLM who wants one."""
-    from .tasks import weekly_nudge_send_task
+NUDGE_RETRY_AFTER = timedelta(minutes=30)
+NUDGE_MAX_ATTEMPTS = 6
 
+
+@transaction.atomic
+def weekly_nudges_queue(*, today: date | None = None) -> int:
+    """Record last week's summary email as due for every current CLM who wants one, then queue
+    them once that record is committed (so a lost queue loses nothing: see the sweeper)."""
     today = today or timezone.localdate()
     last_monday = week_start(today) - timedelta(days=7)
     ids = list(
         Appointment.objects.current(today).filter(weekly_nudge=True).values_list("pk", flat=True)
     )
+    known = set(
+        NudgeSent.objects.filter(appointment_id__in=ids, week_starts_on=last_monday).values_list(
+            "appointment_id", flat=True
+        )
+    )
+    NudgeSent.objects.bulk_create(
+        [NudgeSent(appointment_id=pk, week_starts_on=last_monday) for pk in ids if pk not in known],
+        ignore_conflicts=True,
+    )
     for pk in ids:
-        weekly_nudge_send_task.delay(appointment_id=pk, week_starts_on=last_monday.isoformat())
+        enqueue_on_commit(
+            weekly_nudge_send_task, appointment_id=pk, week_starts_on=last_monday.isoformat()
+        )
     return len(ids)
+
+
+@transaction.atomic
+def weekly_nudges_sweep(*, now=None) -> int:
+    """Queue again the weekly emails recorded as due but not sent after NUDGE_RETRY_AFTER."""
+    now = now or timezone.now()
+    due = list(nudges_due_again(before=now - NUDGE_RETRY_AFTER, max_attempts=NUDGE_MAX_ATTEMPTS))
+    for nudge in due:
+        nudge.queued_at = now
+        nudge.save(update_fields=["queued_at"])
+        enqueue_on_commit(
+            weekly_nudge_send_task,
+            appointment_id=nudge.appointment_id,
+            week_starts_on=nudge.week_starts_on.isoformat(),
+        )
+    return len(due)
 
 
 def weekly_nudge_send(*, appointment_id: int, week_starts_on: date) -> bool:
@@ -266,27 +401,26 @@ def weekly_nudge_send(*, appointment_id: int, week_starts_on: date) -> bool:
     )
     if appointment is None or not appointment.weekly_nudge:
         return False
-    try:
-        with transaction.atomic():
-            NudgeSent.objects.create(appointment=appointment, week_starts_on=week_starts_on)
-            summary = week_summary(trust=appointment.trust, today=week_starts_on)
-            context = {
-                "appointment": appointment,
-                "week": summary,
-                "log_url": settings.SITE_URL + reverse("mentors:log_activity"),
-                "settings_url": settings.SITE_URL + reverse("mentors:time"),
-            }
-            message = EmailMultiAlternatives(
-                subject=render_to_string("emails/weekly_nudge-subject.txt", context).strip(),
-                body=render_to_string("emails/weekly_nudge-body.txt", context),
-                to=[appointment.user.email],
-            )
-            message.attach_alternative(
-                render_to_string("emails/weekly_nudge-body.html", context), "text/html"
-            )
-            message.send()
-    except IntegrityError:
+    nudge, _ = NudgeSent.objects.get_or_create(
+        appointment=appointment, week_starts_on=week_starts_on
+    )
+    if nudge.sent_at is not None:
         return False  # already sent for that week
+    NudgeSent.objects.filter(pk=nudge.pk).update(attempts=F("attempts") + 1)
+    with transaction.atomic():
+        nudge = NudgeSent.objects.select_for_update().get(pk=nudge.pk)
+        if nudge.sent_at is not None:
+            return False  # another worker sent it meanwhile
+        context = {
+            "appointment": appointment,
+            "week": week_summary(trust=appointment.trust, today=week_starts_on),
+            "log_url": settings.SITE_URL + reverse("mentors:log_activity"),
+            "settings_url": settings.SITE_URL + reverse("mentors:time"),
+        }
+        # Sent inside the transaction: if sending fails, the row stays unsent for a retry.
+        send_templated_email("weekly_nudge", context, to=[appointment.user.email])
+        nudge.sent_at = timezone.now()
+        nudge.save(update_fields=["sent_at"])
     return True
 
 

@@ -9,7 +9,7 @@ from .templatetags.mentors import number
 
 class ActivityTable(NHSTable):
     date = tables.DateColumn(format="j M Y", verbose_name="Date")
-    trust = tables.Column(verbose_name="Trust", accessor="trust__ods_code")
+    trust = tables.Column(verbose_name="Trust", accessor="trust__name")
     responsibility = tables.Column(verbose_name="Responsibility")
     format = tables.Column(verbose_name="Format")
     hours = tables.Column(
@@ -37,6 +37,7 @@ class ActivityTable(NHSTable):
 
     class Meta:
         model = Activity
+        template_name = "mentors/activity_table.html"
         fields = (
             "date",
             "trust",
@@ -53,6 +54,9 @@ class ActivityTable(NHSTable):
     def __init__(self, *args, show_trust: bool = False, **kwargs):
         extra = {} if show_trust else {"exclude": ("trust",)}
         super().__init__(*args, **extra, **kwargs)
+
+    def render_trust(self, record) -> str:
+        return format_html("{} ({})", record.trust.name, record.trust.ods_code)
 
     def render_hours(self, record) -> str:
         return number(record.hours)

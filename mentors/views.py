@@ -2,7 +2,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,7 +12,8 @@ from django_tables2 import RequestConfig
 from clm_portal.csvimport import CSVImportError
 from clm_portal.forms import add_service_errors
 from clm_portal.permissions import TRUST_STAFF, role_required
-from trusts.models import Role, Trust, User
+from clm_portal.views import home
+from trusts.models import Role, Trust
 
 from . import services
 from .exports import CONTENT_TYPES, export_response
@@ -30,17 +30,25 @@ from .forms import (
     NudgeForm,
     responsibility_hints,
 )
-from .models import Appointment, CaseStudy, NetworkDay, TrainingYear, training_year_start
+from .models import TrainingYear, training_year_start
 from .selectors import (
     activities_visible_to,
+    appointment_candidates,
     appointment_for,
     appointments_for,
+    appointments_visible_to,
     case_studies_search,
+    case_study_get,
     clms_for_attendance,
+    closed_training_year,
+    closed_year_starts,
+    is_locked,
     log_trusts_for,
+    network_day_get,
     network_days_with_attendance,
     time_summary,
     trainees_of,
+    training_years_recorded,
 )
 from .tables import ActivityTable
 from .templatetags.mentors import hours, number
@@ -71,41 +79,66 @@ def _next_url(request: HttpRequest) -> str | None:
     return None
 
 
+def _int_param(value: str | None, *, low: int = 1, high: int = 2**31 - 1) -> int | None:
+    """A query value as a whole number in [low, high], or None. `str.isdigit` accepts "²",
+    which `int` refuses, so only ASCII digits count."""
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 10:
+        return None
+    number_ = int(value)
+    return number_ if low <= number_ <= high else None
+
+
+def _locked_message(activity) -> str:
+    year = training_year_start(activity.date)
+    return (
+        f"The {year.year}/{(year.year + 1) % 100:02d} training year is closed: its entries "
+        "cannot be changed or deleted."
+    )
+
+
 # --- Logging ------------------------------------------------------------------------------------
+
+
+def _like_initial(request: HttpRequest) -> dict:
+    """The fields of an earlier entry to copy ("log another like this"), from ?like=<id>."""
+    like = request.GET.get("like")
+    if not like:
+        return {}
+    source = get_object_or_404(
+        activities_visible_to(user=request.user).prefetch_related("trainees", "gpc_domains"),
+        pk=_int_param(like) or 0,
+    )
+    return {
+        "responsibility": source.responsibility,
+        "format": source.format,
+        "hours": number(source.hours),
+        "trainees_reached": source.trainees_reached,
+        "trainees": list(source.trainees.all()),
+        "others_engaged": source.others_engaged,
+        "gpc_domains": list(source.gpc_domains.all()),
+        "notes": source.notes,
+    }
 
 
 @role_required(Role.CLM)
 def log_activity(request: HttpRequest) -> HttpResponse:
-    """The full log form; ?like=<id> copies an earlier entry ("log another like this")."""
+    """The full log form; ?like=<id> copies an earlier entry ("log another like this").
+
+    The home page's quick form posts here too; when it has errors, the home page is shown
+    again with them (not this long form).
+    """
     trust = _clm_trust(request)
     quick = request.POST.get("quick") == "1"
-    initial = {"date": timezone.localdate(), "trainees_reached": 0}
-    if like := request.GET.get("like"):
-        source = get_object_or_404(
-            activities_visible_to(user=request.user).prefetch_related("trainees", "gpc_domains"),
-            pk=like if like.isdigit() else 0,
-        )
-        initial.update(
-            responsibility=source.responsibility,
-            format=source.format,
-            hours=number(source.hours),
-            trainees_reached=source.trainees_reached,
-            trainees=list(source.trainees.all()),
-            others_engaged=source.others_engaged,
-            gpc_domains=list(source.gpc_domains.all()),
-            notes=source.notes,
-        )
+    initial = {"date": timezone.localdate(), "trainees_reached": 0, **_like_initial(request)}
     form = ActivityForm(
         request.POST or None, initial=initial, trainees=trainees_of(trust=trust), quick=quick
     )
-    refused = None
     if request.method == "POST" and form.is_valid():
         try:
             activity = services.activity_create(
                 by=request.user, trust=trust, **form.service_kwargs()
             )
         except ValidationError as error:
-            refused = error
             add_service_errors(form, error)
         else:
             messages.success(
@@ -115,11 +148,9 @@ def log_activity(request: HttpRequest) -> HttpResponse:
             )
             request.session["last_activity_id"] = activity.pk
             return redirect(_next_url(request) or "mentors:log")
-    if quick and request.method == "POST":
-        # The home page's quick form was refused: show its errors on the full form.
-        form = ActivityForm(request.POST, trainees=trainees_of(trust=trust))
-        if form.is_valid() and refused is not None:
-            add_service_errors(form, refused)
+    if quick:
+        request.quick_log_form = form  # read by the CLM home page (clm_portal.views._clm_home)
+        return home(request)
     return render(
         request,
         "mentors/log_activity.html",
@@ -135,6 +166,9 @@ def edit_activity(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not request.user.has_perm("mentors.change_activity", activity):
         raise PermissionDenied
+    if is_locked(activity.date):
+        messages.error(request, _locked_message(activity))
+        return redirect("mentors:log")
     initial = {
         "date": activity.date,
         "responsibility": activity.responsibility,
@@ -169,6 +203,9 @@ def delete_activity(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(activities_visible_to(user=request.user), pk=pk)
     if not request.user.has_perm("mentors.change_activity", activity):
         raise PermissionDenied
+    if is_locked(activity.date):
+        messages.error(request, _locked_message(activity))
+        return redirect("mentors:log")
     if request.method == "POST":
         try:
             services.activity_delete(activity=activity, by=request.user)
@@ -230,6 +267,7 @@ def activity_log(request: HttpRequest) -> HttpResponse:
     table = ActivityTable(rows, show_trust=show_trust, caption="Activity log")
     table.request_user = request.user
     table.can_log = request.user.has_role(Role.CLM)
+    table.closed_years = closed_year_starts()
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     query = request.GET.copy()
     query.pop("page", None)
@@ -248,6 +286,16 @@ def activity_log(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _weekly_chart(summary) -> dict:
+    """The weekly hours against the allocation, oldest first, for the chart."""
+    weeks = list(reversed(summary.weeks))
+    return {
+        "labels": [f"{w.start:%-d %b}" for w in weeks],
+        "hours": [float(w.hours) for w in weeks],
+        "allocation": [float(w.allocation) for w in weeks],
+    }
+
+
 @role_required(*LOG_READERS)
 def time_view(request: HttpRequest) -> HttpResponse:
     """Hours per week, month and training year against the allocation, per responsibility."""
@@ -261,10 +309,9 @@ def time_view(request: HttpRequest) -> HttpResponse:
     if trust is None:
         raise Http404
     today = timezone.localdate()
-    year_param = request.GET.get("year", "")
     year_start = training_year_start(today)
-    if year_param.isdigit() and FIRST_YEAR <= int(year_param) <= year_start.year:
-        year_start = date(int(year_param), 8, 1)
+    if year := _int_param(request.GET.get("year"), low=FIRST_YEAR, high=year_start.year):
+        year_start = date(year, 8, 1)
     summary = time_summary(trust=trust, today=today, year_start=year_start)
     own = appointment_for(user=request.user, trust=trust)
     nudge_form = NudgeForm(instance=own) if own else None
@@ -278,11 +325,8 @@ def time_view(request: HttpRequest) -> HttpResponse:
             "years": range(training_year_start(today).year, FIRST_YEAR - 1, -1),
             "year_start": year_start,
             "nudge_form": nudge_form,
-            "chart": {
-                "labels": [r.label for r in summary.by_responsibility],
-                "hours": [float(r.hours) for r in summary.by_responsibility],
-                "trainees": [r.trainees_reached for r in summary.by_responsibility],
-            },
+            "chart": _weekly_chart(summary),
+            "year_closed": summary.complete and is_locked(year_start),
         },
     )
 
@@ -316,7 +360,7 @@ def nudge_preference(request: HttpRequest) -> HttpResponse:
 def training_years(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     current = training_year_start(today)
-    recorded = {y.starts_on: y for y in TrainingYear.objects.select_related("closed_by")}
+    recorded = training_years_recorded()
     years = []
     for year_start in (date(y, 8, 1) for y in range(current.year, FIRST_YEAR - 1, -1)):
         row = recorded.get(year_start) or TrainingYear(starts_on=year_start)
@@ -328,6 +372,16 @@ def _year_start(year: int) -> date:
     if not FIRST_YEAR <= year <= date.max.year - 1:
         raise Http404
     return date(year, 8, 1)
+
+
+@role_required(Role.DEANERY)
+def confirm_close_training_year(request: HttpRequest, year: int) -> HttpResponse:
+    """Ask first: closing locks every Trust's entries for the year."""
+    return render(
+        request,
+        "mentors/close_training_year.html",
+        {"year": TrainingYear(starts_on=_year_start(year))},
+    )
 
 
 @role_required(Role.DEANERY)
@@ -347,7 +401,9 @@ def close_training_year(request: HttpRequest, year: int) -> HttpResponse:
 @role_required(Role.DEANERY)
 @require_POST
 def reopen_training_year(request: HttpRequest, year: int) -> HttpResponse:
-    row = get_object_or_404(TrainingYear, starts_on=_year_start(year), closed_at__isnull=False)
+    row = closed_training_year(starts_on=_year_start(year))
+    if row is None:
+        raise Http404
     services.training_year_reopen(by=request.user, year=row)
     messages.success(request, f"The {row.label} training year is open again.")
     return redirect("mentors:training_years")
@@ -361,19 +417,21 @@ def appointments(request: HttpRequest, ods_code: str) -> HttpResponse:
     trust = get_object_or_404(log_trusts_for(user=request.user), ods_code=ods_code)
     if not request.user.has_perm("mentors.manage_appointments", trust):
         raise PermissionDenied
-    candidates = User.objects.filter(memberships__trust=trust).distinct().order_by("name")
     form = AppointmentForm(
-        request.POST or None, candidates=candidates, initial={"starts_on": timezone.localdate()}
+        request.POST or None,
+        candidates=appointment_candidates(trust=trust),
+        initial={"starts_on": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
         try:
             services.appointment_create(by=request.user, trust=trust, **form.cleaned_data)
         except ValidationError as error:
+            form.ask_confirm_second = services.needs_second_clm_confirmation(error)
             add_service_errors(form, error)
         else:
             messages.success(request, "Appointment recorded.")
             return redirect("mentors:appointments", ods_code=trust.ods_code)
-    history = appointments_for(trust=trust)
+    history = appointments_for(trust=trust).with_entry_counts()
     return render(
         request,
         "mentors/appointments.html",
@@ -387,16 +445,16 @@ def appointments(request: HttpRequest, ods_code: str) -> HttpResponse:
     )
 
 
-@role_required(Role.TRUST_ADMIN, Role.DEANERY)
-def end_appointment(request: HttpRequest, pk: int) -> HttpResponse:
-    appointment = get_object_or_404(
-        Appointment.objects.filter(trust__in=log_trusts_for(user=request.user)).select_related(
-            "trust", "user"
-        ),
-        pk=pk,
-    )
+def _appointment_to_manage(request: HttpRequest, pk: int):
+    appointment = get_object_or_404(appointments_visible_to(user=request.user), pk=pk)
     if not request.user.has_perm("mentors.manage_appointments", appointment.trust):
         raise PermissionDenied
+    return appointment
+
+
+@role_required(Role.TRUST_ADMIN, Role.DEANERY)
+def end_appointment(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = _appointment_to_manage(request, pk)
     form = EndAppointmentForm(
         request.POST or None, appointment=appointment, initial={"ends_on": timezone.localdate()}
     )
@@ -408,6 +466,29 @@ def end_appointment(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("mentors:appointments", ods_code=appointment.trust.ods_code)
     return render(
         request, "mentors/end_appointment.html", {"appointment": appointment, "form": form}
+    )
+
+
+@role_required(Role.TRUST_ADMIN, Role.DEANERY)
+def cancel_appointment(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo a mistaken appointment (one with no logged activity), after asking."""
+    appointment = _appointment_to_manage(request, pk)
+    has_entries = appointment.activities.exists()
+    if request.method == "POST":
+        try:
+            services.appointment_cancel(by=request.user, appointment=appointment)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                f"{appointment.user}'s appointment was cancelled and their CLM role removed.",
+            )
+        return redirect("mentors:appointments", ods_code=appointment.trust.ods_code)
+    return render(
+        request,
+        "mentors/cancel_appointment.html",
+        {"appointment": appointment, "has_entries": has_entries},
     )
 
 
@@ -434,9 +515,16 @@ def case_studies(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _case_study_or_404(pk: int):
+    study = case_study_get(pk=pk)
+    if study is None:
+        raise Http404
+    return study
+
+
 @role_required(*NETWORK)
 def case_study(request: HttpRequest, pk: int) -> HttpResponse:
-    study = get_object_or_404(CaseStudy.objects.select_related("trust", "author"), pk=pk)
+    study = _case_study_or_404(pk)
     return render(
         request,
         "mentors/case_study.html",
@@ -459,7 +547,7 @@ def publish_case_study(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.CLM)
 def edit_case_study(request: HttpRequest, pk: int) -> HttpResponse:
-    study = get_object_or_404(CaseStudy, pk=pk)
+    study = _case_study_or_404(pk)
     if not request.user.has_perm("mentors.change_case_study", study):
         raise PermissionDenied
     form = CaseStudyForm(request.POST or None, instance=study)
@@ -492,12 +580,9 @@ def add_network_day(request: HttpRequest) -> HttpResponse:
 
 @role_required(*NETWORK)
 def network_day(request: HttpRequest, pk: int) -> HttpResponse:
-    day = get_object_or_404(
-        NetworkDay.objects.prefetch_related(
-            Prefetch("attendees", queryset=User.objects.order_by("name"))
-        ),
-        pk=pk,
-    )
+    day = network_day_get(pk=pk)
+    if day is None:
+        raise Http404
     can_manage = request.user.has_perm("mentors.manage_network_days")
     form = None
     if can_manage:

@@ -162,9 +162,11 @@ MATRIX: dict[str, Row] = {
     "mentors:close_year": Row(
         lambda w: {"year": 2024}, {**ONLY_DEANERY, "deanery": 302}, method="post"
     ),
+    "mentors:confirm_close_year": Row(lambda w: {"year": 2024}, ONLY_DEANERY),
     "mentors:reopen_year": Row(_closed_year, {**ONLY_DEANERY, "deanery": 302}, method="post"),
     "mentors:appointments": Row(lambda w: {"ods_code": w.trust.ods_code}, APPOINTMENTS),
     "mentors:end_appointment": Row(_appointment, APPOINTMENTS),
+    "mentors:cancel_appointment": Row(_appointment, APPOINTMENTS),
     # The mentor network: every CLM and the deanery
     "mentors:case_studies": Row(NO_WORLD, NETWORK),
     "mentors:case_study": Row(_case_study, NETWORK),

@@ -3,6 +3,8 @@ from decimal import Decimal
 from django import template
 from django.utils.html import format_html
 
+from mentors.models import training_year_start
+
 register = template.Library()
 
 
@@ -10,6 +12,12 @@ register = template.Library()
 def number(value) -> str:
     """A decimal without trailing zeros: 3.50 → '3.5', 2.00 → '2'."""
     return f"{Decimal(value or 0).quantize(Decimal('0.01')).normalize():f}"
+
+
+@register.filter
+def in_closed_year(day, closed_year_starts) -> bool:
+    """Whether `day` falls in one of the closed training years (given by their 1 August)."""
+    return bool(closed_year_starts) and training_year_start(day) in closed_year_starts
 
 
 @register.filter

@@ -232,7 +232,7 @@ class TestHoursPerWeek:
             world.clm, world.trust, starts_on=date(2024, 8, 1), hours_per_week=Decimal("1.5")
         )
         summary = time_summary(trust=world.trust, today=date(2024, 8, 28))
-        assert summary.year.allocation == Decimal("6")  # 28 days
+        assert summary.year.allocation == Decimal("6.86")  # 32 days, to Sunday 1 September
 
 
 @pytest.mark.django_db

@@ -158,9 +158,10 @@ class TestTimeSummaryMonths:
             3,
         )
 
-    def test_the_current_month_runs_to_today(self, world, two_hours_from_a_monday):
+    def test_the_current_month_runs_to_the_end_of_this_week(self, world, two_hours_from_a_monday):
         m = month(time_summary(trust=world.trust, today=TODAY), date(2025, 3, 1))
-        assert (m.end, m.hours, m.allocation) == (TODAY, D("2.5"), D("3.43"))  # 12/7 × 2
+        # Like the weekly table, whose last row is this whole week: 16/7 × 2.
+        assert (m.end, m.hours, m.allocation) == (date(2025, 3, 16), D("2.5"), D("4.57"))
 
     def test_it_lists_the_months_of_the_year_so_far_newest_first(
         self, world, two_hours_from_a_monday
@@ -173,13 +174,13 @@ class TestTimeSummaryMonths:
 
 @pytest.mark.django_db
 class TestTimeSummaryYear:
-    def test_it_totals_the_year_to_date(self, world, two_hours_from_a_monday):
+    def test_it_totals_the_year_to_the_end_of_this_week(self, world, two_hours_from_a_monday):
         year = time_summary(trust=world.trust, today=TODAY).year
-        # 192 days from 2 September 2024 to 12 March 2025, at 2 hours a week.
+        # 196 days from 2 September 2024 to Sunday 16 March 2025, at 2 hours a week.
         assert (year.label, year.hours, year.allocation, year.entries) == (
             "2024/25",
             D("5.5"),
-            D("54.86"),
+            D("56.00"),
             4,
         )
 

@@ -248,14 +248,14 @@ class TestActivityForm:
             ("-1", "The time spent must be more than 0 hours."),
             ("24.5", "The time spent must be 24 hours or less."),
             ("", "Enter the time spent, in hours."),
-            ("an hour", "Enter the time spent as a number of hours, like 1.5."),
+            ("an hour", "Enter the time spent in hours or minutes, like 1.5, 1:30 or 90 min."),
         ],
     )
     def test_it_refuses_a_time_outside_0_to_24_hours(self, hours, message):
         assert form(hours=hours).errors["hours"] == [message]
 
-    def test_it_accepts_24_hours(self):
-        assert form(hours="24").is_valid()
+    def test_it_accepts_24_hours_once_confirmed(self):
+        assert form(hours="24", confirm_hours="on").is_valid()
 
     def test_it_refuses_a_future_date(self):
         tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()

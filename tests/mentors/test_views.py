@@ -226,21 +226,47 @@ class TestQuickLogFromTheHomePage:
         response = client_for(world.clm).post(LOG_ACTIVITY, self.quick(), follow=True)
         assert f"?like={Activity.objects.get().pk}" in page(response)
 
-    def test_a_bad_quick_form_shows_the_full_form_with_its_errors(self, world, appointment):
+    def test_a_bad_quick_form_stays_on_the_home_page_with_its_errors(self, world, appointment):
         response = client_for(world.clm).post(LOG_ACTIVITY, self.quick(hours="0"))
         assert response.status_code == 200
-        assert "gpc_domains" in response.context["form"].fields
+        assert [t.name for t in response.templates][0] == "home/clm.html"
+        assert "gpc_domains" not in response.context["quick_form"].fields
+        assert "nhsuk-error-summary" in page(response)
         assert "The time spent must be more than 0 hours." in page(response)
         assert not Activity.objects.exists()
 
-    def test_a_refused_date_shows_its_error_on_the_full_form(self, world):
+    def test_it_keeps_what_was_typed(self, world, appointment):
+        response = client_for(world.clm).post(
+            LOG_ACTIVITY, self.quick(hours="0", notes="Grand round on handover")
+        )
+        assert "Grand round on handover" in page(response)
+
+    def test_a_refused_date_shows_its_error_on_the_home_page(self, world):
         appointment_of(world.clm, world.trust, starts_on=timezone.localdate())
         response = client_for(world.clm).post(
             LOG_ACTIVITY, self.quick(date=recent_day(1).isoformat())
         )
-        assert "gpc_domains" in response.context["form"].fields
-        assert "within your CLM appointment" in response.context["form"].errors["date"][0]
+        form = response.context["quick_form"]
+        assert "within your CLM appointment" in form.errors["date"][0]
+        assert [t.name for t in response.templates][0] == "home/clm.html"
         assert not Activity.objects.exists()
+
+    def test_the_log_another_link_comes_after_the_form(self, world, appointment):
+        client = client_for(world.clm)
+        client.post(LOG_ACTIVITY, self.quick())
+        html = page(client.get("/"))
+        # Not between the heading and the first field: it must not shift the form's tab order.
+        assert html.index("Log another like this") > html.index("</form>")
+
+    def test_the_quick_date_is_one_text_box(self, world, appointment):
+        html = page(client_for(world.clm).get("/"))
+        assert 'type="date"' not in html
+        assert f'value="{timezone.localdate():%d/%m/%Y}"' in html
+
+    def test_it_accepts_the_date_as_typed_on_the_home_page(self, world, appointment):
+        day = recent_day(1)
+        client_for(world.clm).post(LOG_ACTIVITY, self.quick(date=f"{day:%d/%m/%Y}"))
+        assert Activity.objects.get().date == day
 
 
 @pytest.mark.django_db
@@ -274,10 +300,19 @@ class TestEditActivity:
         day = last_year_day()
         old = ActivityFactory(appointment=appointment, date=day)
         close_year(training_year_start(day))
-        response = client_for(world.clm).post(self.url(old), post_data(date=day.isoformat()))
+        response = client_for(world.clm).post(
+            self.url(old), post_data(date=day.isoformat()), follow=True
+        )
         assert f"The {last_year_label()} training year is closed" in page(response)
         old.refresh_from_db()
         assert old.minutes == 60
+
+    def test_it_offers_no_form_for_an_entry_in_a_closed_year(self, world, appointment):
+        day = last_year_day()
+        old = ActivityFactory(appointment=appointment, date=day)
+        close_year(training_year_start(day))
+        response = client_for(world.clm).get(self.url(old))
+        assert (response.status_code, response["Location"]) == (302, LOG)
 
     def test_another_trusts_entry_is_404(self, world, other_appointment):
         theirs = ActivityFactory(appointment=other_appointment, date=recent_day(2))
@@ -401,7 +436,7 @@ class TestActivityLog:
 
     def test_it_shows_hours_without_trailing_zeros(self, world, entries):
         html = page(client_for(world.clm).get(LOG))
-        assert 'nhsuk-table__cell--numeric">0.5</td>' in html
+        assert 'Hours </span>0.5</td>' in html
         assert ">0.50<" not in html
 
     def test_it_pages_25_entries_at_a_time(self, world, appointment):
@@ -421,7 +456,7 @@ class TestActivityLog:
         bulk_entries(appointment, n)
         client = client_for(world.clm)
         client.get(LOG)  # sessions and sign-in bookkeeping settle on the first request
-        with django_assert_max_num_queries(10):
+        with django_assert_max_num_queries(11):  # 10, and the closed years (no Change in them)
             response = client.get(LOG)
         assert len(self.notes(response)) == min(n, 25)
 
@@ -464,9 +499,13 @@ class TestTimeView:
             trainees_reached=33,
         )
         response = client_for(world.clm).get(TIME)
-        assert response.context["chart"]["trainees"][-1] == 33
-        assert response.context["chart"]["hours"][-1] == 1.5
         assert '<td class="nhsuk-table__cell nhsuk-table__cell--numeric">33</td>' in page(response)
+
+    def test_the_chart_shows_each_weeks_hours_against_the_allocation(self, world, appointment):
+        ActivityFactory(appointment=appointment, date=timezone.localdate(), minutes=90)
+        chart = client_for(world.clm).get(TIME).context["chart"]
+        assert (chart["hours"][-1], chart["allocation"][-1]) == (1.5, 2.0)
+        assert len(chart["labels"]) == len(chart["hours"]) == len(chart["allocation"])
 
     def test_the_trust_administrator_reads_their_trusts_time(self, world, appointment):
         response = client_for(world.trust_admin).get(TIME)
