@@ -234,7 +234,9 @@ class ActivityForm(forms.Form):
         hours = data.get("hours")
         if hours is not None and hours > CONFIRM_ABOVE_HOURS and not data.get("confirm_hours"):
             self.needs_hours_confirmation = True
-            self.fields["confirm_hours"].label = f"Yes, {_plain(hours)} hours is right"
+            label = f"Yes, {_plain(hours)} hours is right"
+            # The bound field is built (and caches its label) while the fields are cleaned.
+            self.fields["confirm_hours"].label = self["confirm_hours"].label = label
             self.add_error(
                 "hours",
                 f"{_plain(hours)} hours is far above the weekly allocation. Check the time "

@@ -330,18 +330,17 @@ def current_clm_appointments(*, trust: Trust, on: date | None = None) -> QuerySe
     return Appointment.objects.filter(trust=trust).current(on).select_related("user")
 
 
-def appointment_candidates(*, trust: Trust, on: date | None = None) -> QuerySet[User]:
+def appointment_candidates(
+    *, trust: Trust, on: date | None = None, include_current: bool = False
+) -> QuerySet[User]:
     """Who may be appointed CLM of `trust`: people in the Trust who are not trainees and not
-    already a current CLM there."""
-    current = current_clm_appointments(trust=trust, on=on).values("user_id")
+    already a current CLM there (`include_current`: those too, so that the service, not the
+    form, answers a repeated submission)."""
     trainees = User.objects.filter(memberships__role=Role.TRAINEE).values("pk")
-    return (
-        User.objects.filter(memberships__trust=trust, is_active=True)
-        .exclude(pk__in=trainees)
-        .exclude(pk__in=current)
-        .distinct()
-        .order_by("name")
-    )
+    qs = User.objects.filter(memberships__trust=trust, is_active=True).exclude(pk__in=trainees)
+    if not include_current:
+        qs = qs.exclude(pk__in=current_clm_appointments(trust=trust, on=on).values("user_id"))
+    return qs.distinct().order_by("name")
 
 
 def training_years_recorded() -> dict[date, TrainingYear]:

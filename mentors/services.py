@@ -32,7 +32,6 @@ from .models import (
 )
 from .selectors import (
     appointment_for,
-    current_clm_appointments,
     is_locked,
     nudges_due_again,
     trainees_of,
@@ -233,7 +232,8 @@ def appointment_create(
     """Record a CLM appointment, giving the person the CLM role in the Trust.
 
     Idempotent: the same appointment recorded again by the same person within two minutes (a
-    double click) returns the first instead of an error. A second current CLM in the Trust is refused with code "second_clm" unless `confirm_second`.
+    double click) returns the first instead of an error. A second current CLM in the Trust is
+    refused with code "second_clm" unless `confirm_second`.
     """
     if not by.has_perm("mentors.manage_appointments", trust):
         raise PermissionDenied
@@ -247,7 +247,17 @@ def appointment_create(
     # The new appointment is open-ended: any of theirs here from its start on overlaps it.
     if mine.overlapping(starts_on, date.max).exists():
         raise ValidationError({"user": f"{user} already has an appointment here on that date."})
-    others = current_clm_appointments(trust=trust, on=starts_on).exclude(user=user)
+    appointment = Appointment(
+        user=user, trust=trust, starts_on=starts_on, hours_per_week=hours_per_week
+    )
+    appointment.full_clean()
+    # Another CLM's appointment that is open, or ends on or after this one starts.
+    others = (
+        Appointment.objects.filter(trust=trust)
+        .overlapping(starts_on, date.max)
+        .exclude(user=user)
+        .select_related("user")
+    )
     if not confirm_second and others.exists():
         names = ", ".join(str(a.user) for a in others)
         raise ValidationError(
@@ -259,10 +269,6 @@ def appointment_create(
                 )
             }
         )
-    appointment = Appointment(
-        user=user, trust=trust, starts_on=starts_on, hours_per_week=hours_per_week
-    )
-    appointment.full_clean()
     appointment._history_user = by
     appointment.save()
     membership_add(user=user, role=Role.CLM, trust=trust, by=by)

@@ -2,6 +2,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import EmptyPage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -268,7 +269,8 @@ def activity_log(request: HttpRequest) -> HttpResponse:
     table.request_user = request.user
     table.can_log = request.user.has_role(Role.CLM)
     table.closed_years = closed_year_starts()
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    RequestConfig(request, paginate=False).configure(table)  # sorting only
+    _paginate(table, request)
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("_export", None)
@@ -284,6 +286,15 @@ def activity_log(request: HttpRequest) -> HttpResponse:
             "is_clm": request.user.has_role(Role.CLM),
         },
     )
+
+
+def _paginate(table, request: HttpRequest, per_page: int = 25) -> None:
+    """25 a page; an odd ?page= (², 0, 10**20) shows the first or last page, never a 500."""
+    page = _int_param(request.GET.get(table.prefixed_page_field)) or 1
+    try:
+        table.paginate(page=page, per_page=per_page)
+    except EmptyPage:
+        table.paginate(page=table.paginator.num_pages, per_page=per_page)
 
 
 def _weekly_chart(summary) -> dict:
@@ -417,9 +428,10 @@ def appointments(request: HttpRequest, ods_code: str) -> HttpResponse:
     trust = get_object_or_404(log_trusts_for(user=request.user), ods_code=ods_code)
     if not request.user.has_perm("mentors.manage_appointments", trust):
         raise PermissionDenied
+    # A repeated submission names someone now appointed: the service answers it (idempotent).
     form = AppointmentForm(
         request.POST or None,
-        candidates=appointment_candidates(trust=trust),
+        candidates=appointment_candidates(trust=trust, include_current=request.method == "POST"),
         initial={"starts_on": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():

@@ -4,13 +4,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from mentors.models import Activity, Appointment
-from mentors.selectors import time_summary, week_summary
-from mentors.services import appointment_create, appointment_end
+from mentors.selectors import appointment_candidates, time_summary, week_summary
+from mentors.services import appointment_cancel, appointment_create, appointment_end
 from trusts.models import Membership, Role
 from trusts.services import membership_add, membership_remove
 
@@ -32,6 +33,7 @@ class TestAppointmentCreate:
             user=world.supervisor,
             starts_on=date(2025, 1, 6),
             hours_per_week=Decimal("2"),
+            confirm_second=True,  # the world's CLM is appointed too
         )
         assert (appointment.user, appointment.starts_on, appointment.ends_on) == (
             world.supervisor,
@@ -46,6 +48,7 @@ class TestAppointmentCreate:
             user=world.supervisor,
             starts_on=date(2025, 1, 6),
             hours_per_week=Decimal("2"),
+            confirm_second=True,  # the world's CLM is appointed too
         )
         assert is_clm(world.supervisor, world.trust)
 
@@ -56,6 +59,7 @@ class TestAppointmentCreate:
             user=world.supervisor,
             starts_on=date(2025, 1, 6),
             hours_per_week=Decimal("2"),
+            confirm_second=True,  # the world's CLM is appointed too
         )
         activity = log(world, by=world.supervisor, date=date(2025, 1, 6))
         assert activity.logged_by == world.supervisor
@@ -67,6 +71,7 @@ class TestAppointmentCreate:
             user=world.supervisor,
             starts_on=date(2025, 1, 6),
             hours_per_week=Decimal("2"),
+            confirm_second=True,  # the world's CLM is appointed too
         )
         assert Appointment.objects.filter(user=world.supervisor).count() == 1
 
@@ -245,6 +250,7 @@ class TestAppointmentsPage:
             self.url(world),
             {
                 "user": world.supervisor.pk,
+                "confirm_second": "on",  # the world's CLM is appointed too
                 "starts_on": recent_day(7).isoformat(),
                 "hours_per_week": "3",
             },
@@ -260,6 +266,7 @@ class TestAppointmentsPage:
             self.url(world),
             {
                 "user": world.supervisor.pk,
+                "confirm_second": "on",  # the world's CLM is appointed too
                 "starts_on": recent_day(7).isoformat(),
                 "hours_per_week": "2",
             },
@@ -324,3 +331,167 @@ class TestEndAppointmentPage:
 
     def test_another_trusts_appointment_is_404(self, world, other_appointment):
         assert client_for(world.trust_admin).get(self.url(other_appointment)).status_code == 404
+
+
+@pytest.mark.django_db
+class TestAppointmentCandidates:
+    def names(self, world) -> list[str]:
+        return [u.name for u in appointment_candidates(trust=world.trust)]
+
+    def test_it_offers_the_trusts_supervisors_and_administrators(self, world):
+        assert world.supervisor.name in self.names(world)
+        assert world.trust_admin.name in self.names(world)
+
+    def test_it_offers_no_trainee(self, world):
+        assert world.trainee.name not in self.names(world)
+
+    def test_it_offers_no_one_who_is_already_a_current_clm_there(self, world):
+        assert world.clm.name not in self.names(world)
+
+    def test_it_offers_no_one_from_another_trust(self, world):
+        assert world.other_admin.name not in self.names(world)
+
+    def test_the_form_offers_only_them(self, world):
+        url = reverse("mentors:appointments", args=[world.trust.ods_code])
+        form = client_for(world.trust_admin).get(url).context["form"]
+        offered = set(form.fields["user"].queryset)
+        assert world.trainee not in offered and world.clm not in offered
+        assert world.supervisor in offered
+
+    def test_the_service_refuses_a_trainee(self, world):
+        with pytest.raises(ValidationError) as caught:
+            appointment_create(
+                by=world.trust_admin,
+                trust=world.trust,
+                user=world.trainee,
+                starts_on=recent_day(1),
+                hours_per_week=Decimal("2"),
+                confirm_second=True,
+            )
+        assert caught.value.message_dict["user"] == ["A trainee cannot be appointed CLM."]
+
+
+@pytest.mark.django_db
+class TestASecondCurrentClm:
+    def url(self, world) -> str:
+        return reverse("mentors:appointments", args=[world.trust.ods_code])
+
+    def post(self, world, **extra):
+        return client_for(world.trust_admin).post(
+            self.url(world),
+            {
+                "user": world.supervisor.pk,
+                "starts_on": recent_day(0).isoformat(),
+                "hours_per_week": "2",
+                **extra,
+            },
+        )
+
+    def test_it_warns_and_records_nothing(self, world):
+        response = self.post(world)
+        html = response.content.decode()
+        assert f"The Trust already has a current CLM ({world.clm})" in html
+        assert "Yes, record a second current CLM in this Trust" in html
+        assert not Appointment.objects.filter(user=world.supervisor).exists()
+
+    def test_it_records_it_once_confirmed(self, world):
+        response = self.post(world, confirm_second="on")
+        assert response.status_code == 302
+        assert Appointment.objects.filter(user=world.supervisor).exists()
+
+    def test_no_warning_once_the_current_one_has_ended(self, world):
+        Appointment.objects.filter(user=world.clm).update(
+            starts_on=recent_day(30), ends_on=recent_day(1)
+        )
+        assert self.post(world).status_code == 302
+
+
+@pytest.mark.django_db
+class TestRecordingAnAppointmentTwice:
+    def record(self, world):
+        return appointment_create(
+            by=world.trust_admin,
+            trust=world.trust,
+            user=world.supervisor,
+            starts_on=recent_day(0),
+            hours_per_week=Decimal("2"),
+            confirm_second=True,
+        )
+
+    def test_a_double_click_records_one_appointment(self, world):
+        first, second = self.record(world), self.record(world)
+        assert first.pk == second.pk
+        assert Appointment.objects.filter(user=world.supervisor).count() == 1
+
+    def test_the_page_posted_twice_records_one(self, world):
+        client = client_for(world.trust_admin)
+        data = {
+            "user": world.supervisor.pk,
+            "starts_on": recent_day(0).isoformat(),
+            "hours_per_week": "2",
+            "confirm_second": "on",
+        }
+        url = reverse("mentors:appointments", args=[world.trust.ods_code])
+        assert [client.post(url, data).status_code for _ in range(2)] == [302, 302]
+        assert Appointment.objects.filter(user=world.supervisor).count() == 1
+
+    def test_much_later_it_is_an_overlap_again(self, world):
+        self.record(world)
+        with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+            with pytest.raises(ValidationError):
+                self.record(world)
+
+
+@pytest.mark.django_db
+class TestCancelAppointment:
+    @pytest.fixture
+    def mistaken(self, world):
+        return appointment_create(
+            by=world.trust_admin,
+            trust=world.trust,
+            user=world.supervisor,
+            starts_on=recent_day(0),
+            hours_per_week=Decimal("2"),
+            confirm_second=True,
+        )
+
+    def url(self, appointment) -> str:
+        return reverse("mentors:cancel_appointment", args=[appointment.pk])
+
+    def test_it_asks_first(self, world, mistaken):
+        html = client_for(world.trust_admin).get(self.url(mistaken)).content.decode()
+        assert "Cancel this appointment" in html
+        assert Appointment.objects.filter(pk=mistaken.pk).exists()
+
+    def test_it_deletes_the_appointment_and_the_clm_role(self, world, mistaken):
+        response = client_for(world.trust_admin).post(self.url(mistaken))
+        assert response.status_code == 302
+        assert not Appointment.objects.filter(pk=mistaken.pk).exists()
+        assert not is_clm(world.supervisor, world.trust)
+        assert is_clm(world.clm, world.trust)
+
+    def test_both_are_in_the_history(self, world, mistaken):
+        appointment_cancel(by=world.trust_admin, appointment=mistaken)
+        deleted = Appointment.history.get(id=mistaken.pk, history_type="-")
+        assert deleted.history_user == world.trust_admin
+        assert Membership.history.filter(
+            user_id=world.supervisor.pk, role=Role.CLM, history_type="-"
+        ).exists()
+
+    def test_it_refuses_an_appointment_with_logged_activity(self, world, appointment):
+        ActivityFactory(appointment=appointment, date=recent_day(1))
+        with pytest.raises(ValidationError):
+            appointment_cancel(by=world.trust_admin, appointment=appointment)
+        assert Appointment.objects.filter(pk=appointment.pk).exists()
+
+    def test_the_page_offers_cancel_only_without_activity(self, world, appointment, mistaken):
+        ActivityFactory(appointment=appointment, date=recent_day(1))
+        url = reverse("mentors:appointments", args=[world.trust.ods_code])
+        html = client_for(world.trust_admin).get(url).content.decode()
+        assert self.url(mistaken) in html
+        assert self.url(appointment) not in html
+
+    def test_another_trusts_administrator_cannot(self, world, mistaken):
+        with pytest.raises(PermissionDenied):
+            appointment_cancel(by=world.other_admin, appointment=mistaken)
+        assert client_for(world.other_admin).post(self.url(mistaken)).status_code == 404

@@ -1,5 +1,6 @@
 """The activity log pages, as each role sees them. Views use the real date: data is relative."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -436,7 +437,7 @@ class TestActivityLog:
 
     def test_it_shows_hours_without_trailing_zeros(self, world, entries):
         html = page(client_for(world.clm).get(LOG))
-        assert 'Hours </span>0.5</td>' in html
+        assert "Hours </span>0.5</td>" in html
         assert ">0.50<" not in html
 
     def test_it_pages_25_entries_at_a_time(self, world, appointment):
@@ -598,3 +599,115 @@ class TestTrainingYears:
             == 403
         )
         assert TrainingYear.objects.get().is_closed
+
+
+@pytest.mark.django_db
+class TestClosingAYearAsksFirst:
+    def test_the_list_links_to_a_confirmation_page_not_a_button(self, world):
+        html = page(client_for(world.deanery).get(reverse("mentors:training_years")))
+        assert reverse("mentors:confirm_close_year", args=[2024]) in html
+        assert f'action="{reverse("mentors:close_year", args=[2024])}"' not in html
+
+    def test_the_confirmation_page_closes_nothing(self, world):
+        response = client_for(world.deanery).get(reverse("mentors:confirm_close_year", args=[2024]))
+        assert "Close the 2024/25 training year?" in page(response)
+        assert f'action="{reverse("mentors:close_year", args=[2024])}"' in page(response)
+        assert not TrainingYear.objects.filter(closed_at__isnull=False).exists()
+
+    def test_an_impossible_year_is_404(self, world):
+        url = reverse("mentors:confirm_close_year", args=[99999])
+        assert client_for(world.deanery).get(url).status_code == 404
+
+
+@pytest.mark.django_db
+class TestClosedYearsOfferNoChange:
+    @pytest.fixture
+    def old(self, world, appointment):
+        day = last_year_day()
+        entry = ActivityFactory(appointment=appointment, date=day, notes="Old entry")
+        close_year(training_year_start(day))
+        return entry
+
+    def test_the_log_has_no_change_link_for_it(self, world, old):
+        html = page(client_for(world.clm).get(LOG))
+        assert reverse("mentors:edit_activity", args=[old.pk]) not in html
+
+    def test_the_log_still_has_change_links_for_open_years(self, world, old, appointment):
+        recent = ActivityFactory(appointment=appointment, date=recent_day(1))
+        html = page(client_for(world.clm).get(LOG))
+        assert reverse("mentors:edit_activity", args=[recent.pk]) in html
+
+    def test_its_delete_page_sends_back_to_the_log(self, world, old):
+        response = client_for(world.clm).get(
+            reverse("mentors:delete_activity", args=[old.pk]), follow=True
+        )
+        assert response.redirect_chain[-1][0] == LOG
+        assert f"The {last_year_label()} training year is closed" in page(response)
+
+
+@pytest.mark.django_db
+class TestTheDeaneryLogNamesTrusts:
+    def test_the_log_shows_trust_names(self, world, appointment, other_appointment):
+        ActivityFactory(appointment=appointment, date=recent_day(1))
+        ActivityFactory(appointment=other_appointment, date=recent_day(1))
+        html = page(client_for(world.deanery).get(LOG))
+        assert f"{world.trust.name} ({world.trust.ods_code})" in html
+        assert f"{world.other_trust.name} ({world.other_trust.ods_code})" in html
+
+
+@pytest.mark.django_db
+class TestOnePhoneFriendlyLog:
+    def test_each_cell_carries_its_heading_for_the_stacked_layout(self, world, appointment):
+        ActivityFactory(appointment=appointment, date=recent_day(1))
+        html = page(client_for(world.clm).get(LOG))
+        assert 'class="nhsuk-table-responsive"' in html
+        assert (
+            '<span class="nhsuk-table-responsive__heading" aria-hidden="true">Date </span>' in html
+        )
+
+
+@pytest.mark.django_db
+class TestOneAllocationFigure:
+    def test_the_year_figure_is_the_weekly_tables_total(self, world, appointment):
+        summary = client_for(world.clm).get(TIME).context["summary"]
+        assert summary.year.allocation == summary.weeks[0].allocation_to_date
+        exact = sum(w.allocation for w in summary.weeks)
+        assert abs(summary.year.allocation - exact) < Decimal("0.01") * len(summary.weeks)
+
+    def test_the_current_year_says_so_far(self, world, appointment):
+        html = page(client_for(world.clm).get(TIME))
+        assert "Training year so far" in html
+        assert "to date" not in html
+
+    def test_a_closed_year_is_not_to_date(self, world, appointment):
+        year = training_year_start(timezone.localdate()).year - 1
+        close_year(date(year, 8, 1))
+        html = page(client_for(world.clm).get(TIME, {"year": year}))
+        assert "Training year so far" not in html and "to date" not in html
+        assert f"Training year {year}/{(year + 1) % 100:02d}" in html
+        assert "Closed" in html
+
+
+@pytest.mark.django_db
+class TestNamedTraineesAreCheckboxes:
+    def test_the_full_form_lists_the_trusts_trainees_as_checkboxes(self, world, appointment):
+        html = page(client_for(world.clm).get(LOG_ACTIVITY))
+        assert "<select" not in html.split('name="trainees"')[0].rsplit("<div", 1)[-1]
+        assert re.search(
+            r'<input class="nhsuk-checkboxes__input" id="id_trainees_\d+" name="trainees" type="checkbox"',
+            html,
+        )
+        assert world.trainee.name in html
+        assert world.other_trainee.name not in html
+
+    def test_the_filter_box_is_hidden_until_the_script_runs(self, world, appointment):
+        html = page(client_for(world.clm).get(LOG_ACTIVITY))
+        assert (
+            '<div class="nhsuk-form-group nhsuk-u-margin-bottom-3" data-trainee-filter hidden>'
+            in html
+        )
+        assert 'src="/static/js/mentors-trainees.js"' in html
+
+    def test_ticked_trainees_are_saved(self, world, appointment):
+        client_for(world.clm).post(LOG_ACTIVITY, {**post_data(), "trainees": [world.trainee.pk]})
+        assert list(Activity.objects.get().trainees.all()) == [world.trainee]
