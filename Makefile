@@ -87,8 +87,9 @@ check-deploy: $(VENV)/.installed
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
 	  DJANGO_ALLOWED_HOSTS=clm.example.nhs.uk $(PY) manage.py check --deploy --fail-level WARNING
 
-# Server-side timings of the busiest pages on a large database (see bench/README.md).
-bench: $(VENV)/.installed
+# The load benchmark: gunicorn and wrk on loopback, PostgreSQL at national and demo scale; needs
+# a PostgreSQL server (BENCH_POSTGRES) and wrk; writes bench/RESULTS.md (see bench/README.md).
+bench: $(VENV)/.installed assets
 	$(PY) bench/bench.py $(ARGS)
 
 clean:

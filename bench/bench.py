@@ -1,160 +1,569 @@
-"""Server-side benchmark of the portal's busiest pages on a large, realistic database.
+"""Load benchmark: the portal under gunicorn, production settings, PostgreSQL, wrk on loopback.
 
-    make bench                      # SQLite file bench/bench.sqlite3
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/clm_bench make bench
+    make bench                                   # national data, then the 19-Trust demo
+    .venv/bin/python bench/bench.py --duration 5 --skip-demo
 
-Seeds the region's demo data once, pads every Trust's activity log to --entries, then requests
-each page --repeat times through Django's test client (no network), printing the median and
-95th-percentile time and the query count per page. Results go to bench/results/<time>.json so
-runs can be compared. Speed is judged here, not in the test suite.
+For each scale (national: a database built by `seed_scale`; demo: one built by `seed_demo`) it
+starts gunicorn with DJANGO_DEBUG=false on 127.0.0.1, signs in one user per role through the
+real sign-in form, and drives each key page with wrk (fixed connections, fixed duration) in a
+second process. It prints p50, p95, requests/s and errors per page, the same for a trivial
+signed-in page in the same run, each page's p95 ÷ the trivial p95, each page's query count
+(one request through Django's test client against the same database), then national ÷ demo.
+Results go to bench/RESULTS.md (and bench/results/<time>.json). See bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
-import random
-import statistics
+import platform
+import re
+import secrets
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clm_portal.settings_test")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'bench' / 'bench.sqlite3'}")
+PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
+GUNICORN = str(Path(PYTHON).parent / "gunicorn")
+PER_PAGE = 25
+PASSWORD = os.environ.get("DEMO_PASSWORD", "clm-demo-2026")
+ADMIN_EMAIL = "bench.admin@example.com"
+LOGINS = {
+    "clm": "clm.rk9@example.com",
+    "trust_admin": "admin.rk9@example.com",
+    "deanery": "deanery@example.com",
+    "admin": ADMIN_EMAIL,
+}
+GOAL_RATIO, GOAL_MS, GOAL_GROWTH, GOAL_DEEP, GOAL_VS_ADMIN = 5, 300, 1.5, 2, 3
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
-
-from mentors.demo import seed_activity  # noqa: E402
-from mentors.models import Activity, Appointment, Responsibility, training_year_start  # noqa: E402
-from trusts.demo import seed_people  # noqa: E402
-from trusts.models import Trust, User  # noqa: E402
-from trusts.reference import trusts_load  # noqa: E402
-
-PAGES = [
-    ("CLM home", "clm.rk9@example.com", "/"),
-    ("Activity log (CLM)", "clm.rk9@example.com", "/activity/"),
-    (
-        "Activity log, page 20 sorted by hours",
-        "clm.rk9@example.com",
-        "/activity/?sort=-hours&page=20",
-    ),
-    ("Activity log (deanery, all Trusts)", "deanery@example.com", "/activity/"),
-    ("Time against allocation", "clm.rk9@example.com", "/activity/time/"),
-    ("Activity export CSV (one Trust)", "clm.rk9@example.com", "/activity/?_export=csv"),
-    ("People (deanery)", "deanery@example.com", "/people/"),
-    ("People filtered (Trust admin)", "admin.rk9@example.com", "/people/?role=trainee"),
-    ("Trusts (deanery)", "deanery@example.com", "/trusts/"),
-    ("Deanery home", "deanery@example.com", "/"),
-]
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  io.write(string.format("BENCH %d %d %d %d %d %d %d %d %d\\n",
+    latency:percentile(50), latency:percentile(95), summary.requests, summary.duration,
+    summary.errors.connect, summary.errors.read, summary.errors.write,
+    summary.errors.status, summary.errors.timeout))
+end
+"""
 
 
-def seed(entries_per_trust: int) -> None:
-    call_command("migrate", verbosity=0)
-    today = date.today()
-    trusts_load()
-    seed_people(password="bench", training_year_start=training_year_start(today))
-    seed_activity(today=today)
-    rng = random.Random(1)
-    codes = Responsibility.values
-    for trust in Trust.objects.all():
-        have = Activity.objects.filter(trust=trust).count()
-        appointment = Appointment.objects.filter(trust=trust).order_by("starts_on").first()
-        if appointment is None or have >= entries_per_trust:
-            continue
-        first = max(appointment.starts_on, today - timedelta(days=3 * 365))
-        span = max(1, (min(today, appointment.ends_on or today) - first).days)
-        Activity.objects.bulk_create(
+def pages(facts: dict) -> list[tuple[str, str, str]]:
+    """(name, role, path) of each key page; the trivial page first."""
+    rk9 = facts["rk9"]
+    since = facts["filter_from"]
+    return [
+        ("Trivial page (floor)", "clm", "/bench/trivial/"),
+        ("CLM home", "clm", "/"),
+        ("CLM log, first page", "clm", "/activity/"),
+        ("CLM log, filtered", "clm", f"/activity/?responsibility=forum&date_from={since}"),
+        ("CLM log, last page", "clm", f"/activity/?page={facts['clm_last']}"),
+        ("Deanery log, first page", "deanery", "/activity/"),
+        ("Deanery log, filtered", "deanery", f"/activity/?trust={rk9}&responsibility=forum"),
+        ("Deanery log, last page", "deanery", f"/activity/?page={facts['deanery_last']}"),
+        ("Time page (CLM)", "clm", "/activity/time/"),
+        ("Trust's people (admin)", "trust_admin", "/people/"),
+        (
+            "Django admin, same filter",
+            "admin",
+            f"/admin/mentors/activity/?trust__id__exact={rk9}&responsibility__exact=forum",
+        ),
+    ]
+
+
+# --- PostgreSQL and the two databases ---------------------------------------------------------
+
+
+def pg_server(url: str):
+    import psycopg2
+
+    parts = urlsplit(url)
+    return psycopg2.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password or None,
+        dbname="postgres",
+        connect_timeout=3,
+    )
+
+
+def database_url(server: str, name: str) -> str:
+    return f"{server.rstrip('/')}/{name}"
+
+
+def ensure_database(server: str, name: str) -> None:
+    conn = pg_server(server)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cur.fetchone() is None:
+            cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+def manage(env: dict, *args: str, quiet: bool = False) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL if quiet else None,
+    )
+    return result.stdout
+
+
+def prepare(server: str, name: str, scale: str, seed_args: list[str]) -> dict:
+    """Create, migrate and (if empty) seed the database; return the facts the URLs need."""
+    ensure_database(server, name)
+    env = {**os.environ, "DATABASE_URL": database_url(server, name), "DJANGO_DEBUG": "true"}
+    manage(env, "migrate", "--no-input", "-v0")
+    probe = (
+        "from trusts.models import User; from mentors.models import Activity;"
+        "print(User.objects.count(), Activity.objects.count())"
+    )
+    users, _ = map(int, manage(env, "shell", "-v0", "-c", probe).strip().splitlines()[-1].split())
+    if users == 0:
+        started = time.perf_counter()
+        if scale == "national":
+            print(f"Seeding {name} with seed_scale {' '.join(seed_args)} ...", flush=True)
+            manage(env, "seed_scale", *seed_args)
+        else:
+            print(f"Seeding {name} with seed_demo ...", flush=True)
+            manage(env, "seed_demo", "--quiet-logins")
+        print(f"  seeded in {time.perf_counter() - started:.0f} s", flush=True)
+    setup = f"""
+import math
+from allauth.account.models import EmailAddress
+from django.db.models import Min
+from mentors.models import Activity
+from trusts.models import Trust, User
+admin, _ = User.objects.get_or_create(email={ADMIN_EMAIL!r}, defaults={{"name": "Bench admin"}})
+admin.is_staff = admin.is_superuser = True
+admin.set_password({PASSWORD!r})
+admin.save()
+EmailAddress.objects.get_or_create(user=admin, email=admin.email,
+                                   defaults={{"verified": True, "primary": True}})
+rk9 = Trust.objects.get(ods_code="RK9")
+total = Activity.objects.count()
+mine = Activity.objects.filter(trust=rk9).count()
+first = Activity.objects.filter(trust=rk9).aggregate(m=Min("date"))["m"]
+print(json.dumps({{"rk9": rk9.pk, "entries": total, "rk9_entries": mine,
+  "people": User.objects.count(), "trusts": Trust.objects.count(),
+  "clm_last": max(1, math.ceil(mine / {PER_PAGE})),
+  "deanery_last": max(1, math.ceil(total / {PER_PAGE})),
+  "filter_from": (first.replace(year=first.year + 1) if first else None).isoformat()}}))
+"""
+    out = manage(env, "shell", "-v0", "-c", "import json\n" + setup)
+    return json.loads(out.strip().splitlines()[-1])
+
+
+# --- the server, signing in, the load --------------------------------------------------------
+
+
+def server_env(server: str, name: str, port: int) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url(server, name),
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # Loopback without TLS: the load generator says https as a TLS proxy would.
+        "DJANGO_BEHIND_PROXY": "true",
+        "REQUIRE_MFA": "false",
+        "REDIS_URL": "",
+        "LOG_LEVEL": "WARNING",
+        "DEMO_PASSWORD": PASSWORD,
+    }
+
+
+def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [
+            GUNICORN,
+            "clm_portal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "120",
+            "--no-control-socket",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            status, _, _ = request(port, "GET", "/healthz", {})
+            if status == 200:
+                return proc
+        except OSError:
+            pass
+        time.sleep(0.5)
+    proc.terminate()
+    raise SystemExit("gunicorn did not answer /healthz within 60 s.")
+
+
+def request(port: int, method: str, path: str, headers: dict, body: str | None = None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn.request(method, path, body=body, headers={"X-Forwarded-Proto": "https", **headers})
+    response = conn.getresponse()
+    content = response.read().decode("utf-8", "replace")
+    cookies = {}
+    for key, value in response.getheaders():
+        if key.lower() == "set-cookie":
+            pair = value.split(";", 1)[0]
+            name, _, val = pair.partition("=")
+            cookies[name.strip()] = val.strip()
+    conn.close()
+    return response.status, cookies, content
+
+
+def sign_in(port: int, email: str) -> str:
+    """Sign in through allauth's form; return the Cookie header of the session."""
+    status, cookies, html = request(port, "GET", "/accounts/login/", {})
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    if status != 200 or token is None:
+        raise SystemExit(f"The sign-in page answered {status}.")
+    from urllib.parse import urlencode
+
+    origin = f"https://127.0.0.1:{port}"
+    status, new, _ = request(
+        port,
+        "POST",
+        "/accounts/login/",
+        {
+            "Cookie": f"csrftoken={cookies['csrftoken']}",
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": origin,
+            "Referer": f"{origin}/accounts/login/",
+        },
+        urlencode({"login": email, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1)}),
+    )
+    if status != 302 or "sessionid" not in new:
+        raise SystemExit(f"Signing in as {email} failed ({status}).")
+    return f"sessionid={new['sessionid']}; csrftoken={new.get('csrftoken', cookies['csrftoken'])}"
+
+
+def load(port: int, path: str, cookie: str, args) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT)
+    try:
+        out = subprocess.run(
             [
-                Activity(
-                    trust=trust,
-                    appointment=appointment,
-                    logged_by=appointment.user,
-                    date=first + timedelta(days=rng.randrange(span)),
-                    responsibility=rng.choice(codes),
-                    format="meeting",
-                    minutes=rng.choice([30, 60, 90]),
-                    trainees_reached=rng.randint(0, 20),
-                    notes="Benchmark entry.",
-                )
-                for _ in range(entries_per_trust - have)
+                "wrk",
+                f"-t{args.threads}",
+                f"-c{args.connections}",
+                f"-d{args.duration}s",
+                "--timeout",
+                "60s",
+                "-s",
+                script.name,
+                "-H",
+                f"Cookie: {cookie}",
+                "-H",
+                "X-Forwarded-Proto: https",
+                f"http://127.0.0.1:{port}{path}",
             ],
-            batch_size=1000,
-        )
-
-
-def measure(repeat: int) -> list[dict]:
-    setup_test_environment()
-    results = []
-    clients: dict[str, Client] = {}
-    for name, email, url in PAGES:
-        client = clients.get(email)
-        if client is None:
-            client = clients[email] = Client()
-            client.force_login(User.objects.get(email=email))
-        client.get(url)  # warm caches and template loading
-        timings, queries = [], 0
-        for _ in range(repeat):
-            with CaptureQueriesContext(connection) as ctx:
-                start = time.perf_counter()
-                response = client.get(url)
-                timings.append((time.perf_counter() - start) * 1000)
-            queries = len(ctx.captured_queries)
-            assert response.status_code == 200, (url, response.status_code)
+            check=True,
+            text=True,
+            capture_output=True,
+            timeout=args.duration + 120,
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    fields = next(line for line in out.splitlines() if line.startswith("BENCH ")).split()[1:]
+    p50, p95, requests, duration, *errors = map(int, fields)
+    if requests < 3:
+        # Slower than the run is long: time a few requests one after another instead.
+        timings = []
+        for _ in range(3):
+            started = time.perf_counter()
+            request(port, "GET", path, {"Cookie": cookie})
+            timings.append(time.perf_counter() - started)
         timings.sort()
-        results.append(
-            {
-                "page": name,
-                "url": url,
-                "median_ms": round(statistics.median(timings), 1),
-                "p95_ms": round(timings[max(0, int(len(timings) * 0.95) - 1)], 1),
-                "queries": queries,
+        return {
+            "p50_ms": round(timings[1] * 1000, 1),
+            "p95_ms": round(timings[2] * 1000, 1),
+            "rps": round(3 / sum(timings), 2),
+            "requests": requests,
+            "errors": sum(errors),
+            "note": "under 3 requests in the run: 3 sequential requests timed",
+        }
+    return {
+        "p50_ms": round(p50 / 1000, 1),
+        "p95_ms": round(p95 / 1000, 1),
+        "rps": round(requests / (duration / 1e6), 1) if duration else 0.0,
+        "requests": requests,
+        "errors": sum(errors),
+    }
+
+
+QUERY_COUNTER = """
+import json, sys
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from trusts.models import User
+result = {}
+for name, email, path in json.loads(sys.stdin.read()):
+    client = Client()
+    client.force_login(User.objects.get(email=email),
+                       backend="django.contrib.auth.backends.ModelBackend")
+    client.get(path, secure=True, HTTP_HOST="127.0.0.1")
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path, secure=True, HTTP_HOST="127.0.0.1")
+    result[name] = len(ctx.captured_queries) if response.status_code == 200 else None
+print("QUERIES " + json.dumps(result))
+"""
+
+
+def count_queries(env: dict, plan: list[tuple[str, str, str]]) -> dict:
+    """Each page's query count: one request through Django's test client, same database."""
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as script:
+        script.write(QUERY_COUNTER)
+    try:
+        out = subprocess.run(
+            [PYTHON, "manage.py", "shell", "-v0", "-c", f"exec(open({script.name!r}).read())"],
+            cwd=ROOT,
+            env=env,
+            input=json.dumps([(n, LOGINS[r], p) for n, r, p in plan]),
+            check=True,
+            text=True,
+            capture_output=True,
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    return json.loads(next(x for x in out.splitlines() if x.startswith("QUERIES "))[8:])
+
+
+def run_scale(args, scale: str, name: str) -> dict:
+    seed_args = ["--no-progress"] if not sys.stderr.isatty() else []
+    seed_args += args.seed_args.split()
+    facts = prepare(args.server, name, scale, seed_args)
+    print(
+        f"\n== {scale}: database {name}: {facts['trusts']} Trusts, {facts['people']:,} people, "
+        f"{facts['entries']:,} activity entries ({facts['rk9_entries']:,} in RK9) ==",
+        flush=True,
+    )
+    env = server_env(args.server, name, args.port)
+    plan = pages(facts)
+    queries = count_queries(env, plan)
+    proc = start_gunicorn(env, args.port, args.workers)
+    try:
+        cookies = {role: sign_in(args.port, email) for role, email in LOGINS.items()}
+        rows = []
+        for page, role, path in plan:
+            status, _, _ = request(args.port, "GET", path, {"Cookie": cookies[role]})
+            if status != 200:
+                raise SystemExit(f"{page} ({path}) answered {status} for {LOGINS[role]}.")
+            row = {
+                "page": page,
+                "path": path,
+                "role": role,
+                **load(args.port, path, cookies[role], args),
             }
+            row["queries"] = queries.get(page)
+            rows.append(row)
+            print(
+                f"  {page:<28} p50 {row['p50_ms']:>8} ms  p95 {row['p95_ms']:>8} ms  "
+                f"{row['rps']:>7} req/s  errors {row['errors']}  queries {row['queries']}",
+                flush=True,
+            )
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    floor = rows[0]["p95_ms"] or 0.1
+    for row in rows:
+        row["vs_trivial"] = round(row["p95_ms"] / floor, 1)
+    return {"facts": facts, "rows": rows}
+
+
+# --- the report --------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem = int(Path("/proc/meminfo").read_text().split()[1]) // 1024 // 1024
+    except OSError:
+        mem = 0
+    conn = None
+    try:
+        conn = pg_server(ARGS.server)
+        with conn.cursor() as cur:
+            cur.execute("SHOW server_version")
+            pg = cur.fetchone()[0]
+    finally:
+        if conn is not None:
+            conn.close()
+    return (
+        f"{platform.node()}: {os.cpu_count()} × {cpu}, {mem} GB RAM, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}, PostgreSQL {pg}"
+    )
+
+
+def table(result: dict, demo: dict | None) -> list[str]:
+    lines = [
+        "| page | p50 ms | p95 ms | req/s | errors | queries | p95 ÷ trivial | "
+        + ("demo p95 ms | national ÷ demo | demo queries |" if demo else ""),
+        "|---|---:|---:|---:|---:|---:|---:|" + ("---:|---:|---:|" if demo else ""),
+    ]
+    demo_rows = {r["page"]: r for r in demo["rows"]} if demo else {}
+    for r in result["rows"]:
+        line = (
+            f"| {r['page']} | {r['p50_ms']} | {r['p95_ms']} | {r['rps']} | {r['errors']} | "
+            f"{r['queries']} | {r['vs_trivial']} |"
         )
-    return results
+        if demo:
+            d = demo_rows[r["page"]]
+            line += f" {d['p95_ms']} | {round(r['p95_ms'] / (d['p95_ms'] or 0.1), 1)} | {d['queries']} |"
+        lines.append(line)
+    return lines
+
+
+def goals(result: dict, demo: dict | None) -> list[str]:
+    rows = {r["page"]: r for r in result["rows"]}
+    out = []
+    floor = rows["Trivial page (floor)"]["p95_ms"]
+    for r in result["rows"][1:]:
+        ok = r["p95_ms"] <= GOAL_RATIO * floor and r["p95_ms"] < GOAL_MS
+        out.append(
+            f"- {'HOLDS' if ok else 'MISSES'}: {r['page']}: p95 {r['p95_ms']} ms = "
+            f"{r['vs_trivial']}× trivial (goal ≤ {GOAL_RATIO}× and < {GOAL_MS} ms)"
+        )
+    for first, last in (
+        ("CLM log, first page", "CLM log, last page"),
+        ("Deanery log, first page", "Deanery log, last page"),
+    ):
+        ratio = rows[last]["p95_ms"] / (rows[first]["p95_ms"] or 0.1)
+        out.append(
+            f"- {'HOLDS' if ratio <= GOAL_DEEP else 'MISSES'}: {last} ÷ first page p95 = "
+            f"{ratio:.1f} (goal ≤ {GOAL_DEEP})"
+        )
+    admin = rows["Django admin, same filter"]["p95_ms"]
+    log = rows["Deanery log, filtered"]["p95_ms"]
+    ratio = admin / (log or 0.1)
+    out.append(
+        f"- {'HOLDS' if ratio >= GOAL_VS_ADMIN else 'MISSES'}: the filtered log is {ratio:.1f}× "
+        f"faster (p95) than the Django admin with the same filter (goal ≥ {GOAL_VS_ADMIN}×)"
+    )
+    if demo:
+        demo_rows = {r["page"]: r for r in demo["rows"]}
+        for r in result["rows"][1:]:
+            d = demo_rows[r["page"]]
+            growth = r["p95_ms"] / (d["p95_ms"] or 0.1)
+            same = r["queries"] == d["queries"]
+            out.append(
+                f"- {'HOLDS' if growth <= GOAL_GROWTH and same else 'MISSES'}: {r['page']}: "
+                f"national ÷ demo p95 = {growth:.1f} (goal ≤ {GOAL_GROWTH}); queries "
+                f"{r['queries']} vs {d['queries']}{'' if same else ' (differ)'}"
+            )
+    return out
+
+
+def write_results(args, national: dict, demo: dict | None, command: str) -> str:
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    text = [
+        "# Benchmark results",
+        "",
+        f"- Date: {now}",
+        f"- Machine: {machine()}",
+        f"- Command: `{command}`",
+        f"- Load: wrk, {args.threads} threads, {args.connections} connections, "
+        f"{args.duration} s per page, loopback; gunicorn {args.workers} workers, "
+        "DJANGO_DEBUG=false, REQUIRE_MFA=false, no Redis",
+        f"- Load average when written: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+        "(other work on the machine makes the floor and every page slower alike)",
+        "",
+        f"## National scale ({national['facts']['trusts']} Trusts, "
+        f"{national['facts']['people']:,} people, {national['facts']['entries']:,} activity "
+        "entries)",
+        "",
+        *table(national, demo),
+        "",
+    ]
+    if demo:
+        text += [
+            f"## Demo scale ({demo['facts']['trusts']} Trusts, {demo['facts']['people']:,} "
+            f"people, {demo['facts']['entries']:,} activity entries)",
+            "",
+            *table(demo, None),
+            "",
+        ]
+    text += ["## Goals", "", *goals(national, demo), ""]
+    return "\n".join(text)
 
 
 def main() -> None:
+    global ARGS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--entries", type=int, default=5000, help="activity entries per Trust")
-    parser.add_argument("--repeat", type=int, default=20, help="requests per page")
-    args = parser.parse_args()
-    started = time.perf_counter()
-    seed(args.entries)
-    print(
-        f"Data: {Activity.objects.count()} activity entries, {User.objects.count()} people, "
-        f"{connection.vendor} (seeded in {time.perf_counter() - started:.0f} s)\n"
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"),
+        help="PostgreSQL server URL without a database name (env BENCH_POSTGRES)",
     )
-    results = measure(args.repeat)
-    width = max(len(r["page"]) for r in results)
-    print(f"{'page':<{width}}  {'median ms':>9}  {'p95 ms':>7}  {'queries':>7}")
-    for r in results:
-        print(f"{r['page']:<{width}}  {r['median_ms']:>9}  {r['p95_ms']:>7}  {r['queries']:>7}")
+    parser.add_argument("--database", default="clm_bench", help="national-scale database")
+    parser.add_argument("--demo-database", default="clm_bench_demo", help="demo-scale database")
+    parser.add_argument("--skip-demo", action="store_true", help="national scale only")
+    parser.add_argument("--seed-args", default="", help='e.g. "--trainees 5000 --trusts 40"')
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
+    args = ARGS = parser.parse_args()
+
+    missing = []
+    if shutil.which("wrk") is None:
+        missing.append("wrk (Debian: apt-get install -y wrk)")
+    if not Path(GUNICORN).exists():
+        missing.append("gunicorn in the virtualenv (make setup)")
+    try:
+        pg_server(args.server).close()
+    except Exception as error:  # noqa: BLE001 — any failure means no usable server
+        missing.append(
+            f"PostgreSQL at {args.server} ({str(error).strip().splitlines()[0]}); set "
+            "BENCH_POSTGRES=postgres://user:password@host:port or --server"
+        )
+    if missing:
+        raise SystemExit("The benchmark needs:\n  - " + "\n  - ".join(missing))
+
+    # Production settings serve hashed static files: collect them (new files since last time).
+    manage(server_env(args.server, args.database, args.port), "collectstatic", "--no-input", "-v0")
+
+    command = "python bench/bench.py " + " ".join(sys.argv[1:])
+    national = run_scale(args, "national", args.database)
+    demo = None if args.skip_demo else run_scale(args, "demo", args.demo_database)
+    report = write_results(args, national, demo, command.strip())
+    print("\n" + report)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    (out / f"{stamp}.json").write_text(
-        json.dumps(
-            {
-                "database": connection.vendor,
-                "entries": Activity.objects.count(),
-                "results": results,
-            },
-            indent=2,
-        )
-    )
-    print(f"\nSaved bench/results/{stamp}.json")
+    (out / f"{stamp}.json").write_text(json.dumps({"national": national, "demo": demo}, indent=2))
+    if not args.no_write:
+        (ROOT / "bench" / "RESULTS.md").write_text(report)
+        print("Written to bench/RESULTS.md")
 
+
+ARGS = None
 
 if __name__ == "__main__":
     main()
