@@ -140,3 +140,14 @@ class TestKeyPagesQueryCounts:
         with django_assert_max_num_queries(len(small.captured_queries)):
             response = client.get(target)
         assert response.status_code == 200
+
+
+class TestTheAdminChangeList:
+    def test_a_filtered_list_does_not_count_the_whole_table(self, world, logs):
+        client = client_for(UserFactory(is_staff=True, is_superuser=True))
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(f"/admin/mentors/activity/?trust__id__exact={world.trust.pk}")
+        assert response.status_code == 200
+        counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+        assert counts, "the filtered rows are still counted for the paginator"
+        assert all("WHERE" in sql.upper() for sql in counts), counts
