@@ -59,6 +59,8 @@ def _clm_home(request: HttpRequest) -> dict:
     return {
         "appointment": appointment,
         "quick_form": quick_form,
+        # The page title then starts "Error:" (base.html reads `form`), as on any form page.
+        **({"form": quick_form} if quick_form.is_bound else {}),
         "week": week_summary(trust=appointment.trust, today=timezone.localdate()),
         "last_activity": last,
     }

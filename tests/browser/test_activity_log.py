@@ -78,7 +78,9 @@ def test_clm_logs_an_activity_and_sees_it_in_the_log_and_the_hours(page, live_se
     expect(heading(page)).to_have_text("Time against the allocation")
     expect(week_hours(page)).to_have_text("2.5 hours of 2 hours allocated")
     expect(page.locator("main")).to_contain_text("That is 0.5 hours over the allocation.")
-    expect(page.get_by_role("img", name=re.compile("Bar chart of hours"))).to_be_visible()
+    expect(
+        page.get_by_role("img", name=re.compile("Bar chart of the hours logged each week"))
+    ).to_be_visible()
     safety = page.get_by_role("table", name=re.compile("per responsibility")).get_by_role(
         "row", name=re.compile("Patient safety")
     )
@@ -87,16 +89,105 @@ def test_clm_logs_an_activity_and_sees_it_in_the_log_and_the_hours(page, live_se
     check_a11y(page)
 
 
-def test_a_bad_entry_shows_errors_and_saves_nothing(page, clm):
+def test_a_bad_quick_entry_keeps_its_errors_on_the_home_page(page, clm):
     form = page.locator("main form", has=page.get_by_role("button", name="Log activity"))
+    form.get_by_label("Notes (optional)").fill("Grand round")
     form.get_by_label("Time spent (hours)").fill("25")
     form.get_by_role("button", name="Log activity").click()
-    expect(page).to_have_title(re.compile(r"^Error: Log an activity"))
+    # Still the home page (not the long form), with an error summary and what was typed.
+    expect(page).to_have_title(re.compile(r"^Error: Home"))
+    expect(heading(page)).to_have_text(f"Hello, {clm.get_short_name()}")
     summary = page.locator(".nhsuk-error-summary")
     expect(summary).to_contain_text("Choose the responsibility this activity was for.")
     expect(summary).to_contain_text("The time spent must be 24 hours or less.")
+    expect(form.get_by_label("Notes (optional)")).to_have_value("Grand round")
+    expect(page.get_by_label("GPC domains (optional)")).to_have_count(0)
     check_a11y(page)
     assert not Activity.objects.exists()
+
+
+def test_the_quick_form_by_keyboard(page, live_server, clm):
+    """Tab from the date reaches the responsibility in one step; the form is keyboard-only."""
+    form = page.locator("main form", has=page.get_by_role("button", name="Log activity"))
+    date = form.get_by_label("Date")
+    date.focus()
+    page.keyboard.press("Tab")
+    expect(form.get_by_label("Responsibility")).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    expect(date).to_be_focused()
+    page.keyboard.press("Tab")
+    form.get_by_label("Responsibility").select_option(value="forum")
+    page.keyboard.press("Tab")
+    expect(form.get_by_label("Format")).to_be_focused()
+    form.get_by_label("Format").select_option(value="forum")
+    page.keyboard.press("Tab")
+    expect(form.get_by_label("Time spent (hours)")).to_be_focused()
+    page.keyboard.type("1:30")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(url(live_server, "/"))
+    expect(week_hours(page)).to_have_text("1.5 hours of 2 hours")
+    assert Activity.objects.get().minutes == 90
+
+    # "Log another like this" now shows, after the form: Tab still goes date → responsibility.
+    expect(page.get_by_role("link", name="Log another like this")).to_be_visible()
+    date.focus()
+    page.keyboard.press("Tab")
+    expect(form.get_by_label("Responsibility")).to_be_focused()
+    check_a11y(page)
+
+
+def test_a_large_entry_is_confirmed_before_it_is_saved(page, clm):
+    form = page.locator("main form", has=page.get_by_role("button", name="Log activity"))
+    form.get_by_label("Responsibility").select_option(value="forum")
+    form.get_by_label("Format").select_option(value="forum")
+    form.get_by_label("Time spent (hours)").fill("15")
+    form.get_by_role("button", name="Log activity").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("15 hours is far above")
+    check_a11y(page)
+    assert not Activity.objects.exists()
+    page.get_by_label("Yes, 15 hours is right").check()
+    page.get_by_role("button", name="Log activity").click()
+    expect(week_hours(page)).to_have_text("15 hours of 2 hours")
+    assert Activity.objects.get().minutes == 900
+
+
+def test_named_trainees_are_found_by_typing(page, live_server, clm, demo_people):
+    page.goto(url(live_server, "/activity/new/"))
+    group = page.get_by_role("group", name="Named trainees (optional)")
+    boxes = group.get_by_role("checkbox")
+    total = boxes.count()
+    assert total >= 1
+    search = group.get_by_label("Find a trainee by name")
+    expect(search).to_be_visible()
+    search.fill(demo_people.trainee.name.split()[-1])
+    expect(group.get_by_role("checkbox", name=demo_people.trainee.name)).to_be_visible()
+    visible = [b for b in boxes.all() if b.is_visible()]
+    assert 1 <= len(visible) <= total
+    expect(group.get_by_role("status")).to_contain_text(f"of {total} trainees shown")
+    check_a11y(page)
+    search.fill("zzzz-nobody")
+    expect(group.get_by_role("checkbox", name=demo_people.trainee.name)).to_be_hidden()
+
+
+def test_the_log_on_a_phone(page, live_server, clm):
+    """At 390 px each entry stacks as a list of "heading value" lines: nothing scrolls sideways."""
+    form = page.locator("main form", has=page.get_by_role("button", name="Log activity"))
+    form.get_by_label("Responsibility").select_option(value="forum")
+    form.get_by_label("Format").select_option(value="forum")
+    form.get_by_label("Time spent (hours)").fill("45 min")
+    form.get_by_label("Notes (optional)").fill("Junior doctors' forum on rota gaps and escalation.")
+    form.get_by_role("button", name="Log activity").click()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(url(live_server, "/activity/"))
+    expect(heading(page)).to_have_text("Activity log")
+    row = page.get_by_role("table", name="Activity log").locator("tbody tr").first
+    expect(row).to_contain_text("Hours 0.75")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # The table itself fits: its region has nothing hidden off to the side.
+    region = page.get_by_role("region", name="Activity log")
+    assert region.evaluate("el => el.scrollWidth <= el.clientWidth"), "the log scrolls sideways"
+    expect(row.get_by_role("link", name=re.compile("^Change"))).to_be_in_viewport()
+    check_a11y(page)
 
 
 def test_clm_edits_an_entry(page, live_server, clm):

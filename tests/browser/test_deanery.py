@@ -1,10 +1,16 @@
 """Deanery staff sign in and oversee every Trust of the region."""
 
+import re
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from mentors.models import TrainingYear
 from trusts.models import Trust
 
+from ..factories import ActivityFactory, appointment_of
+from .a11y import check_a11y
 from .journeys import (
     STAFF_NAV,
     expect_home,
@@ -63,3 +69,27 @@ def test_deanery_trusts(page, deanery):
 
 def test_deanery_invite_upload_and_invitations(page, deanery):
     open_invite_pages(page)
+
+
+def test_deanery_log_names_trusts(page, live_server, deanery, demo_people):
+    appointment = appointment_of(demo_people.clm, demo_people.clm.trusts_for("clm")[0])
+    ActivityFactory(appointment=appointment, date=timezone.localdate(), notes="Forum on rotas")
+    page.goto(f"{live_server.url}/activity/")
+    expect(heading(page)).to_have_text("Activity log")
+    row = page.get_by_role("table", name="Activity log").locator("tbody tr").first
+    expect(row).to_contain_text("University Hospitals Plymouth NHS Trust (RK9)")
+    check_a11y(page)
+
+
+def test_deanery_closes_a_training_year_after_confirming(page, live_server, deanery):
+    page.goto(f"{live_server.url}/training-years/")
+    expect(heading(page)).to_have_text("Training years")
+    page.get_by_role("link", name=re.compile(r"^Close")).first.click()
+    expect(heading(page)).to_have_text(re.compile(r"^Close the \d{4}/\d{2} training year\?$"))
+    check_a11y(page)
+    assert not TrainingYear.objects.filter(closed_at__isnull=False).exists()
+    page.get_by_role("button", name=re.compile(r"^Close \d{4}/\d{2}$")).click()
+    expect(heading(page)).to_have_text("Training years")
+    expect(page.locator("main")).to_contain_text("training year is closed: entries are locked.")
+    check_a11y(page)
+    assert TrainingYear.objects.filter(closed_at__isnull=False).count() == 1
