@@ -326,6 +326,10 @@ def appointments_visible_to(*, user: User) -> QuerySet[Appointment]:
     )
 
 
+def appointment_has_entries(*, appointment: Appointment) -> bool:
+    return Activity.objects.filter(appointment=appointment).exists()
+
+
 def current_clm_appointments(*, trust: Trust, on: date | None = None) -> QuerySet[Appointment]:
     return Appointment.objects.filter(trust=trust).current(on).select_related("user")
 

@@ -32,6 +32,7 @@ from .models import (
 )
 from .selectors import (
     appointment_for,
+    appointment_has_entries,
     is_locked,
     nudges_due_again,
     trainees_of,
@@ -290,7 +291,7 @@ def appointment_cancel(*, by: User, appointment: Appointment) -> None:
     if not by.has_perm("mentors.manage_appointments", appointment.trust):
         raise PermissionDenied
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    if appointment.activities.exists():
+    if appointment_has_entries(appointment=appointment):
         raise ValidationError(
             "This appointment has logged activity, so it cannot be cancelled. End it instead."
         )

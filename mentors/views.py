@@ -36,6 +36,7 @@ from .selectors import (
     activities_visible_to,
     appointment_candidates,
     appointment_for,
+    appointment_has_entries,
     appointments_for,
     appointments_visible_to,
     case_studies_search,
@@ -485,7 +486,7 @@ def end_appointment(request: HttpRequest, pk: int) -> HttpResponse:
 def cancel_appointment(request: HttpRequest, pk: int) -> HttpResponse:
     """Undo a mistaken appointment (one with no logged activity), after asking."""
     appointment = _appointment_to_manage(request, pk)
-    has_entries = appointment.activities.exists()
+    has_entries = appointment_has_entries(appointment=appointment)
     if request.method == "POST":
         try:
             services.appointment_cancel(by=request.user, appointment=appointment)

@@ -186,7 +186,10 @@ def test_the_log_on_a_phone(page, live_server, clm):
     # The table itself fits: its region has nothing hidden off to the side.
     region = page.get_by_role("region", name="Activity log")
     assert region.evaluate("el => el.scrollWidth <= el.clientWidth"), "the log scrolls sideways"
-    expect(row.get_by_role("link", name=re.compile("^Change"))).to_be_in_viewport()
+    change = row.get_by_role("link", name=re.compile("^Change"))
+    change.scroll_into_view_if_needed()
+    box = change.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
     check_a11y(page)
 
 
@@ -236,4 +239,19 @@ def test_clm_opens_the_import_page_and_the_mentor_network(page, clm):
     expect(page.locator("main")).to_contain_text("1 result")
     page.get_by_role("link", name="Network days").click()
     expect(page.get_by_role("table", name="Network days")).to_be_visible()
+    check_a11y(page)
+
+
+def test_the_time_page_on_a_phone(page, live_server, clm):
+    """The weekly chart (hours against the allocation line, one axis) fits 390 px."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(url(live_server, "/activity/time/"))
+    expect(heading(page)).to_have_text("Time against the allocation")
+    chart = page.get_by_role("img", name=re.compile("Bar chart of the hours logged each week"))
+    expect(chart).to_be_visible()
+    box = chart.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    assert box["height"] <= 320, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    expect(page.locator("main")).to_contain_text("Training year so far")
     check_a11y(page)

@@ -88,7 +88,7 @@ def test_deanery_closes_a_training_year_after_confirming(page, live_server, dean
     expect(heading(page)).to_have_text(re.compile(r"^Close the \d{4}/\d{2} training year\?$"))
     check_a11y(page)
     assert not TrainingYear.objects.filter(closed_at__isnull=False).exists()
-    page.get_by_role("button", name=re.compile(r"^Close \d{4}/\d{2}$")).click()
+    page.get_by_role("button", name=re.compile(r"^Close \d{4}.\d{2}$")).click()
     expect(heading(page)).to_have_text("Training years")
     expect(page.locator("main")).to_contain_text("training year is closed: entries are locked.")
     check_a11y(page)
