@@ -1,25 +1,30 @@
 """Reading uploaded CSV files all-or-nothing, with every error named by row and column.
 
-Rows are numbered as a spreadsheet shows them: the header is row 1, the first data row is 2.
-Each data row is validated by a Django form whose field names are the CSV's column names,
-so a field's errors are that column's errors.
+Rows are numbered as a spreadsheet shows them: the header is row 1, the first data row is 2
+(a cell spanning several lines is still one row). Each data row is validated by a Django form
+whose field names are the CSV's column names, so a field's errors are that column's errors.
+
+An upload is bounded: at most 2 MB, at most `MAX_ROWS` data rows (every non-blank row counts,
+readable or not), and at most `MAX_ERRORS` problems are kept in detail; the rest are counted.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-T = TypeVar("T")
 MAX_ROWS = 5000
+MAX_ERRORS = 100
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -38,12 +43,127 @@ class CSVError:
         return f"{prefix}: {self.message}" if prefix else self.message
 
 
-class CSVImportError(Exception):
-    """The upload was refused; nothing was saved. `errors` lists every problem found."""
+class Problems:
+    """Errors found so far: the first `limit` kept in detail, every one counted."""
 
-    def __init__(self, errors: list[CSVError]):
-        self.errors = sorted(errors, key=lambda e: (e.row or 0, e.column))
-        super().__init__(f"{len(errors)} problem(s) in the file")
+    def __init__(self, limit: int = MAX_ERRORS):
+        self.limit = limit
+        self.kept: list[CSVError] = []
+        self.total = 0
+
+    def add(self, *errors: CSVError) -> None:
+        for error in errors:
+            self.total += 1
+            if len(self.kept) < self.limit:
+                self.kept.append(error)
+
+    def extend(self, errors: Iterable[CSVError]) -> None:
+        self.add(*errors)
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def raise_if_any(self) -> None:
+        if self.total:
+            raise CSVImportError(self.kept, total=self.total)
+
+
+class CSVImportError(Exception):
+    """The upload was refused; nothing was saved.
+
+    `errors` holds at most `MAX_ERRORS` problems in row order; `total` counts them all and
+    `more` is how many are not listed.
+    """
+
+    def __init__(self, errors: list[CSVError], *, total: int | None = None):
+        shown = sorted(errors, key=lambda e: (e.row or 0, e.column))[:MAX_ERRORS]
+        self.errors = shown
+        self.total = max(total or 0, len(errors))
+        self.more = self.total - len(shown)
+        super().__init__(f"{self.total} problem(s) in the file")
+
+
+def _file_error(message: str, row: int | None = None) -> CSVImportError:
+    return CSVImportError([CSVError(row, "", message)])
+
+
+def normalise_column(name: str) -> str:
+    """A header cell as a column name: "Trainees reached" and "TRAINEES_REACHED" alike."""
+    return "_".join(name.strip().lower().replace("-", " ").split())
+
+
+def _decode(upload) -> str:
+    raw = upload.read(MAX_UPLOAD_BYTES + 1)
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise _file_error("The file is larger than 2 MB.")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _file_error(
+            "The file is not UTF-8 text. Save it as 'CSV UTF-8' and try again."
+        ) from exc
+
+
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cells) for each record. A quote left open is an error naming its row."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    number = 0
+    while True:
+        number += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "end of data" in str(exc):
+                raise _file_error(
+                    'A quote (") opened in this row is never closed, so the rest of the file '
+                    "would be read into one cell. Close the quote or remove it.",
+                    row=number,
+                ) from exc
+            raise _file_error(f"This is not a readable CSV row ({exc}).", row=number) from exc
+        yield number, cells
+
+
+def _check_header(cells: list[str], required: list[str], known: set[str]) -> list[str]:
+    header = [normalise_column(c) for c in cells]
+    problems = Problems()
+    seen: set[str] = set()
+    for name in header:
+        if not name:
+            problems.add(CSVError(1, "", "A column has no name in the header row."))
+        elif name in seen:
+            problems.add(CSVError(1, name, "This column appears more than once."))
+        elif name not in known:
+            allowed = ", ".join(sorted(known))
+            problems.add(CSVError(1, name, f"Unknown column. Allowed columns: {allowed}."))
+        seen.add(name)
+    for name in required:
+        if name not in seen:
+            problems.add(CSVError(1, name, "This column is missing from the header row."))
+    problems.raise_if_any()
+    return header
+
+
+def _row_problems(number: int, cells: list[str], header: list[str], multiline: set[str]):
+    if len(cells) > len(header):
+        return [
+            CSVError(
+                number,
+                "",
+                f"This row has {len(cells)} cells but the header has {len(header)} columns.",
+            )
+        ]
+    return [
+        CSVError(
+            number,
+            name,
+            'This cell runs over several lines: a quote (") opened in it is probably not '
+            "closed where you meant. Close the quote or remove it.",
+        )
+        for name, value in zip(header, cells, strict=False)
+        if name not in multiline and ("\n" in value or "\r" in value)
+    ]
 
 
 def read_csv(
@@ -51,85 +171,41 @@ def read_csv(
     *,
     required: Iterable[str],
     optional: Iterable[str] = (),
+    multiline: Iterable[str] = (),
     max_rows: int = MAX_ROWS,
 ) -> list[tuple[int, dict[str, str]]]:
     """Parse an uploaded file into (row number, {column: stripped value}) pairs.
 
-    Raises CSVImportError for a file that is not UTF-8 CSV, misses a required column, has an
-    unknown or repeated column, a row longer than the header, or too many rows. Blank rows
-    are skipped.
+    Column names are matched in any case. Raises CSVImportError for a file that is not UTF-8
+    CSV, misses a required column, has an unknown or repeated column, a row longer than the
+    header, a quote left open, a line break in a column not in `multiline`, or more than
+    `max_rows` non-blank rows (counted whether readable or not). Blank rows are skipped.
     """
     required = list(required)
     known = set(required) | set(optional)
-    raw = upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(raw) > MAX_UPLOAD_BYTES:
-        raise CSVImportError([CSVError(None, "", "The file is larger than 2 MB.")])
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CSVImportError(
-            [
-                CSVError(
-                    None, "", "The file is not UTF-8 text. Save it as 'CSV UTF-8' and try again."
-                )
-            ]
-        ) from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise CSVImportError([CSVError(None, "", "The file is empty.")]) from None
-    except csv.Error as exc:
-        raise CSVImportError([CSVError(1, "", f"This is not a readable CSV row ({exc}).")]) from exc
-    header = [h.strip() for h in header]
-
-    errors: list[CSVError] = []
-    seen: set[str] = set()
-    for name in header:
-        if not name:
-            errors.append(CSVError(1, "", "A column has no name in the header row."))
-        elif name in seen:
-            errors.append(CSVError(1, name, "This column appears more than once."))
-        elif name not in known:
-            errors.append(
-                CSVError(1, name, f"Unknown column. Allowed columns: {', '.join(sorted(known))}.")
-            )
-        seen.add(name)
-    for name in required:
-        if name not in seen:
-            errors.append(CSVError(1, name, "This column is missing from the header row."))
-    if errors:
-        raise CSVImportError(errors)
-
+    records = _records(_decode(upload))
+    first = next(records, None)
+    if first is None:
+        raise _file_error("The file is empty.")
+    header = _check_header(first[1], required, known)
+    multiline = set(multiline)
+    problems = Problems()
     rows: list[tuple[int, dict[str, str]]] = []
-    try:
-        for number, cells in enumerate(reader, start=2):
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) > len(header):
-                errors.append(
-                    CSVError(
-                        number,
-                        "",
-                        f"This row has {len(cells)} cells but the header has "
-                        f"{len(header)} columns.",
-                    )
-                )
-                continue
-            cells = cells + [""] * (len(header) - len(cells))
-            rows.append(
-                (number, {name: value.strip() for name, value in zip(header, cells, strict=True)})
-            )
-            if len(rows) > max_rows:
-                raise CSVImportError(
-                    [CSVError(None, "", f"The file has more than {max_rows} rows; split it up.")]
-                )
-    except csv.Error as exc:
-        errors.append(CSVError(reader.line_num, "", f"This is not a readable CSV row ({exc})."))
-    if errors:
-        raise CSVImportError(errors)
+    counted = 0
+    for number, cells in records:
+        if not any(c.strip() for c in cells):
+            continue
+        counted += 1
+        if counted > max_rows:
+            raise _file_error(f"The file has more than {max_rows} rows; split it up.")
+        if found := _row_problems(number, cells, header, multiline):
+            problems.extend(found)
+            continue
+        cells = cells + [""] * (len(header) - len(cells))
+        rows.append((number, {n: v.strip() for n, v in zip(header, cells, strict=True)}))
+    problems.raise_if_any()
     if not rows:
-        raise CSVImportError([CSVError(None, "", "The file has a header row but no data rows.")])
+        raise _file_error("The file has a header row but no data rows.")
     return rows
 
 
@@ -167,23 +243,25 @@ def import_rows(
     check: Callable[[int, forms.BaseForm], list[CSVError]] | None = None,
     columns: dict[str, str] | None = None,
 ) -> list[T]:
-    """Create one object per row, or none: any problem raises CSVImportError listing them all.
+    """Create one object per row, or none: any problem raises CSVImportError listing them.
 
     Each row is validated by `make_form(row)` and, if valid, by `check(number, form)` (for
     rules across rows, like duplicates). Then every valid row is created by `create(form)`
     in one transaction, each in a savepoint, so that problems only the service finds (a
     closed year, an existing member) are listed too; any problem rolls everything back.
+    For per-row services (invitations, which send email); bulk imports validate in memory.
     """
-    errors: list[CSVError] = []
+    problems = Problems()
     valid: list[tuple[int, forms.BaseForm]] = []
     for number, data in rows:
         form = make_form(data)
         if not form.is_valid():
-            errors.extend(form_errors(number, form))
-        elif problems := (check(number, form) if check else []):
-            errors.extend(problems)
+            problems.extend(form_errors(number, form))
+        elif found := (check(number, form) if check else []):
+            problems.extend(found)
         else:
             valid.append((number, form))
+    problems.raise_if_any()
     created: list[T] = []
     with transaction.atomic():
         for number, form in valid:
@@ -191,9 +269,71 @@ def import_rows(
                 with transaction.atomic():
                     created.append(create(form))
             except ValidationError as error:
-                errors.extend(validation_errors(number, error, columns))
-        if errors:
-            # Leaving the block by exception rolls back every row created above, and any
-            # task queued on commit with it.
-            raise CSVImportError(errors)
+                problems.extend(validation_errors(number, error, columns))
+        # Leaving the block by exception rolls back every row created above, and any task
+        # queued on commit with it.
+        problems.raise_if_any()
     return created
+
+
+# --- Uploading, in views ------------------------------------------------------------------------
+
+
+class CSVUploadForm(forms.Form):
+    """The one upload form: a CSV file of at most 2 MB (checked before anything is read)."""
+
+    file = forms.FileField(label="Upload a CSV file", help_text="Save as 'CSV UTF-8'; up to 2 MB.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("The file is larger than 2 MB.")
+        return upload
+
+
+@dataclass
+class Upload:
+    """What a view needs after handling an upload: the form, the result or the refusal."""
+
+    form: CSVUploadForm
+    result: object = None
+    refused: CSVImportError | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.result is not None
+
+    def context(self) -> dict:
+        return {"form": self.form, "csv_refused": self.refused}
+
+    @property
+    def status(self) -> int:
+        return 400 if self.refused or self.form.errors else 200
+
+
+def handle_upload(request: HttpRequest, run: Callable[[object], T]) -> Upload:
+    """Validate the upload form and, on a valid POST, call `run(file)`.
+
+    A CSVImportError becomes `refused` for the shared error template
+    (templates/includes/csv_errors.html); anything else `run` raises propagates.
+    """
+    form = CSVUploadForm(request.POST or None, request.FILES or None)
+    upload = Upload(form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            upload.result = run(form.cleaned_data["file"])
+        except CSVImportError as error:
+            upload.refused = error
+    return upload
+
+
+def template_response(filename: str, header: Iterable[str], *examples: Iterable) -> HttpResponse:
+    """A CSV template to download: the header row and example rows, UTF-8 with a BOM."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in examples:
+        writer.writerow(row)
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

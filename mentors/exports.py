@@ -1,15 +1,26 @@
-"""The activity log as CSV or XLSX, in the same columns the import reads."""
+"""The activity log as CSV or XLSX: readable labels, real dates, in columns the import reads back.
 
-import tablib
+Any text cell that a spreadsheet would run as a formula (starting with = + - @ tab or CR) gets
+a leading apostrophe, in both formats; the import takes it off again.
+"""
+
+import csv
+import io
+
 from django.http import HttpResponse
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from .forms import ACTIVITY_COLUMNS, FORMULA_STARTS
+from .imports import ACTIVITY_HEADERS, FORMULA_STARTS
+from .models import Stakeholder
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+SHEET_TITLE = "Activity log"
+STAKEHOLDER_LABELS = dict(Stakeholder.choices)
 
 
 def safe_cell(value):
@@ -26,32 +37,52 @@ def xlsx_cell(value):
     return value
 
 
-def activities_dataset(activities, fmt: str = "csv") -> tablib.Dataset:
-    dataset = tablib.Dataset(headers=list(ACTIVITY_COLUMNS))
-    for a in activities:
-        row = {
-            "date": a.date.isoformat(),
-            "responsibility": a.responsibility,
-            "format": a.format,
-            "hours": float(a.hours),
-            "trainees_reached": a.trainees_reached,
-            "others_engaged": ";".join(a.others_engaged),
-            "gpc_domains": ";".join(str(d.number) for d in a.gpc_domains.all()),
-            "notes": a.notes,
-            "trust": a.trust.ods_code,
-        }
-        cells = [row[c] for c in ACTIVITY_COLUMNS]
-        if fmt == "xlsx":
-            cells = [xlsx_cell(c) for c in cells]  # before safe_cell: "\x01=1+1" is a formula
-        dataset.append([safe_cell(c) for c in cells])
-    return dataset
+def activity_row(a) -> list:
+    """One entry in the export's columns (ACTIVITY_HEADERS), values as people read them."""
+    return [
+        a.date,
+        a.get_responsibility_display(),
+        a.get_format_display(),
+        float(a.hours),
+        a.trainees_reached,
+        "; ".join(t.name or t.email for t in a.trainees.all()),
+        "; ".join(str(STAKEHOLDER_LABELS.get(code, code)) for code in a.others_engaged),
+        ";".join(str(d.number) for d in a.gpc_domains.all()),
+        a.notes,
+        a.trust.ods_code,
+    ]
+
+
+def _rows(activities):
+    return (activity_row(a) for a in activities.prefetch_related("trainees", "gpc_domains"))
+
+
+def activities_csv(activities) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(ACTIVITY_HEADERS)
+    for row in _rows(activities):
+        row[0] = row[0].isoformat()
+        writer.writerow([safe_cell(c) for c in row])
+    return "\ufeff" + buffer.getvalue()  # the BOM: so Excel opens UTF-8 correctly
+
+
+def activities_xlsx(activities) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(SHEET_TITLE)
+    sheet.append(ACTIVITY_HEADERS)
+    for row in _rows(activities):
+        day = WriteOnlyCell(sheet, value=row[0])
+        day.number_format = "yyyy-mm-dd"
+        # xlsx_cell before safe_cell: "\x01=1+1" would otherwise become a formula.
+        sheet.append([day, *(safe_cell(xlsx_cell(c)) for c in row[1:])])
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
 
 
 def export_response(activities, fmt: str, filename: str) -> HttpResponse:
-    dataset = activities_dataset(activities, fmt)
-    body = dataset.export(fmt)
-    if fmt == "csv":
-        body = "\ufeff" + body  # so Excel opens the UTF-8 file correctly
+    body = activities_csv(activities) if fmt == "csv" else activities_xlsx(activities)
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response

@@ -1,14 +1,12 @@
 import re
 import uuid
-from datetime import datetime
 from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
 
-from clm_portal.csvimport import MAX_UPLOAD_BYTES
 from clm_portal.forms import DateInput
-from trusts.models import Trust, User
+from trusts.models import User
 
 from .models import (
     RESPONSIBILITY_DESCRIPTIONS,
@@ -267,128 +265,6 @@ def responsibility_hints() -> list[tuple[str, str, str]]:
     return [
         (code, label, RESPONSIBILITY_DESCRIPTIONS[code]) for code, label in Responsibility.choices
     ]
-
-
-# --- The activity CSV --------------------------------------------------------------------------
-
-ACTIVITY_COLUMNS = (
-    "date",
-    "responsibility",
-    "format",
-    "hours",
-    "trainees_reached",
-    "others_engaged",
-    "gpc_domains",
-    "notes",
-    "trust",
-)
-ACTIVITY_REQUIRED_COLUMNS = ("date", "responsibility", "format", "hours")
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
-# A spreadsheet treats a cell starting with one of these as a formula; the export puts an
-# apostrophe before such a cell, and the import takes it off again.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _split(value: str) -> list[str]:
-    return [part.strip() for part in value.replace(",", ";").split(";") if part.strip()]
-
-
-class ActivityRowForm(forms.Form):
-    """One row of an activity CSV. Codes, not labels: the format is documented in the README."""
-
-    date = forms.CharField(error_messages={"required": "Enter the date."})
-    responsibility = forms.ChoiceField(
-        choices=Responsibility.choices,
-        error_messages={
-            "required": "Enter a responsibility code.",
-            "invalid_choice": "'%(value)s' is not a responsibility code. Use one of: "
-            + ", ".join(Responsibility.values)
-            + ".",
-        },
-    )
-    format = forms.ChoiceField(
-        choices=ActivityFormat.choices,
-        error_messages={
-            "required": "Enter a format code.",
-            "invalid_choice": "'%(value)s' is not a format code. Use one of: "
-            + ", ".join(ActivityFormat.values)
-            + ".",
-        },
-    )
-    hours = HoursField()
-    trainees_reached = forms.IntegerField(required=False, min_value=0, max_value=100000)
-    others_engaged = forms.CharField(required=False)
-    gpc_domains = forms.CharField(required=False)
-    notes = forms.CharField(required=False, max_length=5000)
-    trust = forms.CharField(required=False)
-
-    def __init__(self, *args, trust: Trust, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.trust = trust
-
-    def clean_date(self):
-        raw = self.cleaned_data["date"]
-        for fmt in DATE_FORMATS:
-            try:
-                day = datetime.strptime(raw, fmt).date()
-            except ValueError:
-                continue
-            if day > timezone.localdate():
-                raise forms.ValidationError("The date cannot be in the future.")
-            return day
-        raise forms.ValidationError(
-            f"'{raw}' is not a date. Use YYYY-MM-DD or DD/MM/YYYY, like 2026-09-14."
-        )
-
-    def clean_notes(self):
-        notes = self.cleaned_data["notes"]
-        if notes.startswith("'") and notes[1:].startswith(FORMULA_STARTS):
-            return notes[1:]  # neutralised by the export
-        return notes
-
-    def clean_others_engaged(self):
-        codes = _split(self.cleaned_data["others_engaged"])
-        unknown = [c for c in codes if c not in Stakeholder.values]
-        if unknown:
-            raise forms.ValidationError(
-                f"Unknown: {', '.join(unknown)}. Use codes separated by ';' from: "
-                + ", ".join(Stakeholder.values)
-                + "."
-            )
-        return codes
-
-    def clean_gpc_domains(self):
-        parts = _split(self.cleaned_data["gpc_domains"])
-        if any(not p.isdigit() or not 1 <= int(p) <= 9 for p in parts):
-            raise forms.ValidationError("Use GPC domain numbers from 1 to 9 separated by ';'.")
-        return sorted({int(p) for p in parts})
-
-    def clean_trust(self):
-        code = self.cleaned_data["trust"].upper()
-        if code and code != self.trust.ods_code:
-            raise forms.ValidationError(
-                f"This row is for {code}, but you are importing into {self.trust.ods_code}."
-            )
-        return code
-
-    def service_kwargs(self, domains: dict[int, GPCDomain]) -> dict:
-        data = self.cleaned_data
-        return activity_fields(
-            data, trainees=[], gpc_domains=[domains[n] for n in data["gpc_domains"]]
-        )
-
-
-class ActivityUploadForm(forms.Form):
-    file = forms.FileField(
-        label="Upload a CSV file",
-        help_text="Save as 'CSV UTF-8'; up to 2 MB.",
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("The file is larger than 2 MB.")
-        return upload
 
 
 # --- Appointments, training years, the network --------------------------------------------------

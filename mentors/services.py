@@ -12,18 +12,15 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from clm_portal.csvimport import import_rows, read_csv
 from clm_portal.emails import send_templated_email
 from clm_portal.queue import enqueue_on_commit
 from trusts.models import Role, Trust, User
 from trusts.services import membership_add, membership_remove
 
-from .forms import ACTIVITY_COLUMNS, ACTIVITY_REQUIRED_COLUMNS, ActivityRowForm
 from .models import (
     Activity,
     Appointment,
     CaseStudy,
-    GPCDomain,
     NetworkDay,
     NudgeSent,
     TrainingYear,
@@ -154,20 +151,6 @@ def activity_delete(*, activity: Activity, by: User) -> None:
         raise PermissionDenied("You can delete only the entries you logged.")
     _check_unlocked(activity.date)
     activity.delete()
-
-
-def activities_import_csv(*, by: User, trust: Trust, upload) -> list[Activity]:
-    """Log every row of a CSV file, or none: any bad row raises CSVImportError."""
-    if not by.has_perm("mentors.log_activity", trust):
-        raise PermissionDenied("Only the Trust's CLM can import its activity.")
-    rows = read_csv(upload, required=ACTIVITY_REQUIRED_COLUMNS, optional=ACTIVITY_COLUMNS)
-    domains = {d.number: d for d in GPCDomain.objects.all()}
-    return import_rows(
-        rows,
-        make_form=lambda data: ActivityRowForm(data=data, trust=trust),
-        create=lambda form: activity_create(by=by, trust=trust, **form.service_kwargs(domains)),
-        columns={"minutes": "hours"},
-    )
 
 
 # --- Training years --------------------------------------------------------------------------------

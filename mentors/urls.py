@@ -8,6 +8,7 @@ urlpatterns = [
     path("activity/", views.activity_log, name="log"),
     path("activity/new/", views.log_activity, name="log_activity"),
     path("activity/import/", views.import_activities, name="import"),
+    path("activity/import/template.csv", views.import_template, name="import_template"),
     path("activity/<int:pk>/edit/", views.edit_activity, name="edit_activity"),
     path("activity/<int:pk>/delete/", views.delete_activity, name="delete_activity"),
     path("activity/time/", views.time_view, name="time"),

@@ -10,18 +10,17 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from clm_portal.csvimport import CSVImportError
+from clm_portal.csvimport import handle_upload, template_response
 from clm_portal.forms import add_service_errors
 from clm_portal.permissions import TRUST_STAFF, role_required
 from clm_portal.views import home
 from trusts.models import Role, Trust
 
-from . import services
+from . import imports, services
 from .exports import CONTENT_TYPES, export_response
 from .filters import ActivityFilter
 from .forms import (
     ActivityForm,
-    ActivityUploadForm,
     AppointmentForm,
     AttendanceForm,
     CaseStudyForm,
@@ -222,24 +221,25 @@ def delete_activity(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.CLM)
 def import_activities(request: HttpRequest) -> HttpResponse:
     trust = _clm_trust(request)
-    form = ActivityUploadForm(request.POST or None, request.FILES or None)
-    csv_errors = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.activities_import_csv(
-                by=request.user, trust=trust, upload=form.cleaned_data["file"]
-            )
-        except CSVImportError as error:
-            csv_errors = error.errors
-        else:
-            messages.success(request, f"Imported {len(created)} entries.")
-            return redirect("mentors:log")
+    upload = handle_upload(
+        request,
+        lambda file: imports.activities_import_csv(by=request.user, trust=trust, upload=file),
+    )
+    if upload.done:
+        messages.success(request, upload.result.message)
+        return redirect("mentors:log")
     return render(
         request,
         "mentors/import_activities.html",
-        {"form": form, "trust": trust, "csv_errors": csv_errors},
-        status=400 if csv_errors else 200,
+        {**upload.context(), "trust": trust, **imports.column_choices()},
+        status=upload.status,
     )
+
+
+@role_required(Role.CLM)
+def import_template(request: HttpRequest) -> HttpResponse:
+    """A CSV file to fill in: the import's columns and one example row."""
+    return template_response("clm-activity-template.csv", *imports.activity_template_rows())
 
 
 # --- Reading the log -----------------------------------------------------------------------------

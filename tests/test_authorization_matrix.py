@@ -133,6 +133,7 @@ MATRIX: dict[str, Row] = {
     ),
     "trusts:invite": Row(NO_WORLD, STAFF),
     "trusts:invite_upload": Row(NO_WORLD, STAFF),
+    "trusts:invite_template": Row(NO_WORLD, STAFF),
     "trusts:invitations": Row(NO_WORLD, STAFF),
     "trusts:resend_invitation": Row(
         _invitation,
@@ -153,6 +154,7 @@ MATRIX: dict[str, Row] = {
     "mentors:time": Row(NO_WORLD, STAFF),
     "mentors:log_activity": Row(NO_WORLD, ONLY_CLMS),
     "mentors:import": Row(NO_WORLD, ONLY_CLMS),
+    "mentors:import_template": Row(NO_WORLD, ONLY_CLMS),
     "mentors:edit_activity": Row(_activity, OWN_ENTRY),
     "mentors:delete_activity": Row(_activity, OWN_ENTRY),
     "mentors:nudge_preference": Row(

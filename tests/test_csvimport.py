@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from clm_portal.csvimport import (
+    MAX_ERRORS,
     MAX_UPLOAD_BYTES,
     CSVError,
     CSVImportError,
@@ -45,7 +46,10 @@ class TestReadCsv:
         assert rows == [(4, {"name": "Cleo", "email": "cleo@example.com"})]
 
     def test_a_quoted_line_break_stays_in_one_row(self):
-        rows = read('name,email,note\nAda,ada@example.com,"two\nlines"\nBen,ben@example.com,\n')
+        rows = read(
+            'name,email,note\nAda,ada@example.com,"two\nlines"\nBen,ben@example.com,\n',
+            multiline=["note"],
+        )
         assert [(n, r["note"]) for n, r in rows] == [(2, "two\nlines"), (3, "")]
 
     def test_it_strips_spaces_around_names_and_values(self):
@@ -157,3 +161,59 @@ class TestCSVError:
             [CSVError(3, "name", "b"), CSVError(2, "role", "c"), CSVError(2, "email", "a")]
         )
         assert [(e.row, e.column) for e in error.errors] == [(2, "email"), (2, "role"), (3, "name")]
+
+
+class TestBoundedReading:
+    """A hostile or broken file cannot make the import hold a worker (issue 6, defect 4)."""
+
+    def test_it_keeps_the_first_hundred_problems_and_counts_the_rest(self):
+        bad_rows = "\n".join("a,b,c,d" for _ in range(3000))
+        with pytest.raises(CSVImportError) as caught:
+            read("name,email\n" + bad_rows + "\n")
+        assert len(caught.value.errors) == MAX_ERRORS == 100
+        assert caught.value.total == 3000
+        assert caught.value.more == 2900
+
+    def test_malformed_rows_count_toward_the_row_limit(self):
+        text = "name,email\n" + "a,b,c\n" * 6 + "Ada,ada@example.com\n"
+        assert problems(text, max_rows=5) == ["The file has more than 5 rows; split it up."]
+
+    def test_a_quote_never_closed_names_the_row_where_it_opened(self):
+        text = 'name,email,note\nAda,ada@example.com,ok\nBen,ben@example.com,"oops\n' + (
+            "Cleo,cleo@example.com,fine\n" * 20
+        )
+        assert problems(text, multiline=["note"]) == [
+            'Row 3: A quote (") opened in this row is never closed, so the rest of the file '
+            "would be read into one cell. Close the quote or remove it."
+        ]
+
+    def test_a_line_break_in_a_column_that_allows_none_is_an_error_at_its_row(self):
+        text = (
+            'name,email,note\n"Ada,ada@example.com,x\nBen",ben@example.com,\nCleo,c@example.com\n'
+        )
+        found = problems(text)
+        assert len(found) == 1
+        assert found[0].startswith("Row 2, column name: This cell runs over several lines")
+
+    def test_the_header_is_read_in_any_case(self):
+        assert read("Name,EMAIL,Note\nAda,ada@example.com,hi\n") == [
+            (2, {"name": "Ada", "email": "ada@example.com", "note": "hi"})
+        ]
+
+    def test_a_header_with_spaces_reads_as_the_column_name(self):
+        rows = read(
+            "name,email,Trainees reached\nAda,a@example.com,3\n", optional=["trainees_reached"]
+        )
+        assert rows == [(2, {"name": "Ada", "email": "a@example.com", "trainees_reached": "3"})]
+
+
+class TestUploadForm:
+    def test_it_refuses_a_file_over_2_mb_before_reading_it(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from clm_portal.csvimport import CSVUploadForm
+
+        big = SimpleUploadedFile("big.csv", b"x" * (MAX_UPLOAD_BYTES + 1), "text/csv")
+        form = CSVUploadForm(data={}, files={"file": big})
+        assert not form.is_valid()
+        assert form.errors["file"] == ["The file is larger than 2 MB."]

@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib.auth import password_validation
 
-from clm_portal.csvimport import MAX_UPLOAD_BYTES
 from clm_portal.forms import DateInput
 
 from .models import (
@@ -71,22 +70,6 @@ class InvitationForm(forms.Form):
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, f"Enter the trainee's {label}.")
         return data
-
-
-class InvitationUploadForm(forms.Form):
-    file = forms.FileField(
-        label="Upload a CSV file",
-        help_text=(
-            "Columns: name, email, role, grade, specialty, gmc_number. "
-            "Save as 'CSV UTF-8'; up to 2 MB."
-        ),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("The file is larger than 2 MB.")
-        return upload
 
 
 class AcceptInvitationForm(forms.Form):

@@ -35,6 +35,15 @@ logger = logging.getLogger(__name__)
 
 INVITATION_COLUMNS = ("name", "email", "role", "grade", "specialty", "gmc_number")
 INVITATION_REQUIRED_COLUMNS = ("name", "email", "role")
+# The template file's example row, in INVITATION_COLUMNS order.
+INVITATION_EXAMPLE = (
+    "Dr Sam Example",
+    "sam.example@nhs.net",
+    "trainee",
+    "ST3",
+    "medical",
+    "7654321",
+)
 
 
 def _as(instance, by: User | None):

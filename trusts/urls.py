@@ -10,6 +10,7 @@ urlpatterns = [
     path("people/", views.people, name="people"),
     path("people/invite/", views.invite, name="invite"),
     path("people/invite/upload/", views.invite_upload, name="invite_upload"),
+    path("people/invite/template.csv", views.invite_template, name="invite_template"),
     path("people/<int:pk>/", views.person, name="person"),
     path("people/<int:pk>/history/", views.person_history_view, name="person_history"),
     path("people/<int:pk>/placement/", views.edit_placement, name="edit_placement"),

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from clm_portal.csvimport import CSVImportError
+from clm_portal.csvimport import handle_upload, template_response
 from clm_portal.forms import add_service_errors
 from clm_portal.permissions import (
     TRUST_STAFF,
@@ -27,7 +27,6 @@ from .filters import PeopleFilter
 from .forms import (
     AcceptInvitationForm,
     InvitationForm,
-    InvitationUploadForm,
     NameForm,
     PlacementForm,
     SupervisorProfileForm,
@@ -275,29 +274,28 @@ def invite_upload(request: HttpRequest) -> HttpResponse:
         return _choose_trust(request, "trusts:invite_upload", allow_region=False)
     if not invitable_roles(request.user, trust):
         raise PermissionDenied
-    form = InvitationUploadForm(request.POST or None, request.FILES or None)
-    csv_errors = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.invitations_import_csv(
-                invited_by=request.user, trust=trust, upload=form.cleaned_data["file"]
-            )
-        except CSVImportError as error:
-            csv_errors = error.errors
-        else:
-            messages.success(request, f"{len(created)} invitations sent.")
-            return redirect("trusts:invitations")
-    status = 400 if csv_errors else 200
+    upload = handle_upload(
+        request,
+        lambda file: services.invitations_import_csv(
+            invited_by=request.user, trust=trust, upload=file
+        ),
+    )
+    if upload.done:
+        messages.success(request, f"{len(upload.result)} invitations sent.")
+        return redirect("trusts:invitations")
     return render(
         request,
         "trusts/invite_upload.html",
-        {
-            "form": form,
-            "trust": trust,
-            "csv_errors": csv_errors,
-            "roles": invitable_roles(request.user, trust),
-        },
-        status=status,
+        {**upload.context(), "trust": trust, "roles": invitable_roles(request.user, trust)},
+        status=upload.status,
+    )
+
+
+@role_required(*STAFF_AND_DEANERY)
+def invite_template(request: HttpRequest) -> HttpResponse:
+    """A CSV file to fill in: the invitation columns and one example row."""
+    return template_response(
+        "invitations-template.csv", services.INVITATION_COLUMNS, services.INVITATION_EXAMPLE
     )
 
 

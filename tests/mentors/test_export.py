@@ -8,11 +8,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from clm_portal.csvimport import normalise_column
+from mentors.imports import activities_import_csv
 from mentors.models import Activity, GPCDomain
-from mentors.services import activities_import_csv
+from trusts.models import Role
 
 from ..conftest import client_for
-from ..factories import ActivityFactory
+from ..factories import ActivityFactory, person
 from .conftest import recent_day
 
 DANGEROUS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tindented", "\rreturn"]
@@ -24,7 +26,10 @@ def download(client, fmt: str, **filters):
 
 def csv_rows(response) -> list[dict[str, str]]:
     text = response.content.decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text, newline="")))
+    return [
+        {normalise_column(k): v for k, v in row.items()}
+        for row in csv.DictReader(io.StringIO(text, newline=""))
+    ]
 
 
 def xlsx_sheet(response):
@@ -33,7 +38,8 @@ def xlsx_sheet(response):
 
 def xlsx_rows(response) -> list[dict]:
     rows = list(xlsx_sheet(response).iter_rows(values_only=True))
-    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    header = [normalise_column(name) for name in rows[0]]
+    return [dict(zip(header, row, strict=True)) for row in rows[1:]]
 
 
 @pytest.fixture
@@ -77,8 +83,8 @@ class TestCsvExport:
         response = download(client_for(world.clm), "csv")
         header = response.content.decode("utf-8-sig").splitlines()[0]
         assert header == (
-            "date,responsibility,format,hours,trainees_reached,others_engaged,gpc_domains,"
-            "notes,trust"
+            "Date,Responsibility,Format,Hours,Trainees reached,Trainees,Others engaged,"
+            "GPC domains,Notes,Trust"
         )
 
     def test_a_clm_gets_their_own_trusts_entries_only(self, world, entries):
@@ -123,7 +129,7 @@ class TestCsvExport:
         (row,) = csv_rows(download(client_for(world.clm), "csv"))
         assert (row["hours"], row["others_engaged"], row["gpc_domains"]) == (
             "1.25",
-            "supervisors;qi_team",
+            "Educational supervisors; QI and patient safety team",
             "5;6",
         )
 
@@ -174,7 +180,7 @@ class TestXlsxExport:
 
     def test_a_formula_behind_a_control_character_is_still_neutralised(self, world, appointment):
         ActivityFactory(appointment=appointment, notes='\x01=HYPERLINK("http://x.invalid")')
-        cell = xlsx_sheet(download(client_for(world.clm), "xlsx"))["H2"]
+        cell = xlsx_sheet(download(client_for(world.clm), "xlsx"))["I2"]
         assert (cell.data_type, cell.value) == ("s", '\'=HYPERLINK("http://x.invalid")')
 
 
@@ -212,6 +218,8 @@ class TestRoundTrip:
             ),
         ]
         logged[0].gpc_domains.set(GPCDomain.objects.filter(number__in=[5, 8]))
+        logged[0].trainees.set([world.trainee])
+        logged[1].trainees.set([world.trainee, person(Role.TRAINEE, world.trust, name="Ada Lo")])
 
         def snapshot():
             return sorted(
@@ -223,6 +231,7 @@ class TestRoundTrip:
                     a.trainees_reached,
                     a.others_engaged,
                     sorted(d.number for d in a.gpc_domains.all()),
+                    sorted(t.pk for t in a.trainees.all()),
                     a.notes,
                 )
                 for a in Activity.objects.all()
@@ -268,3 +277,46 @@ class TestRoundTrip:
             61,
             1439,
         ]
+
+
+@pytest.mark.django_db
+class TestReadableExport:
+    """Exports carry labels, real dates, a named sheet and the named trainees."""
+
+    def test_the_csv_carries_the_labels_shown_on_screen(self, world, appointment):
+        activity = ActivityFactory(
+            appointment=appointment,
+            responsibility="buddying",
+            format="mentoring",
+            others_engaged=["managers"],
+        )
+        activity.trainees.set([world.trainee])
+        (row,) = csv_rows(download(client_for(world.clm), "csv"))
+        assert (row["responsibility"], row["format"], row["others_engaged"], row["trainees"]) == (
+            "Buddying and shadowing",
+            "One-to-one mentoring",
+            "Managers and executives",
+            "Tara Trainee",
+        )
+
+    def test_the_workbook_has_a_named_sheet_and_real_dates(self, world, appointment):
+        ActivityFactory(appointment=appointment, date=recent_day(4))
+        workbook = openpyxl.load_workbook(
+            io.BytesIO(download(client_for(world.clm), "xlsx").content)
+        )
+        assert workbook.sheetnames == ["Activity log"]
+        cell = workbook["Activity log"]["A2"]
+        assert cell.is_date
+        assert cell.value.date() == recent_day(4)
+
+    def test_an_exported_log_imported_again_adds_nothing(self, world, appointment):
+        for days in (1, 2, 3):
+            ActivityFactory(appointment=appointment, date=recent_day(days), notes=f"Day {days}")
+        exported = download(client_for(world.clm), "csv").content
+        result = activities_import_csv(
+            by=world.clm,
+            trust=world.trust,
+            upload=SimpleUploadedFile("log.csv", exported, content_type="text/csv"),
+        )
+        assert (result.created, result.already_logged) == (0, 3)
+        assert Activity.objects.count() == 3

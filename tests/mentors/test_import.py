@@ -8,10 +8,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from clm_portal.csvimport import CSVImportError
+from mentors.imports import activities_import_csv
 from mentors.models import Activity
-from mentors.services import activities_import_csv
+from trusts.models import Role
 
 from ..conftest import client_for
+from ..factories import ActivityFactory, person
 from .conftest import close_year
 
 HEADER = "date,responsibility,format,hours,trainees_reached,others_engaged,gpc_domains,notes"
@@ -194,5 +196,162 @@ class TestImportView:
         page = response.content.decode()
         assert response.status_code == 400
         assert "The file has 1 problem. Nothing was saved." in page
-        assert "&#x27;golf&#x27; is not a responsibility code." in page
+        assert "&#x27;golf&#x27; is not a responsibility." in page
         assert not Activity.objects.exists()
+
+
+@pytest.mark.django_db
+class TestWhatTheImportAccepts:
+    def test_it_accepts_the_labels_shown_on_screen_in_any_case(self, world, appointment):
+        do_import(
+            world,
+            "Date,Responsibility,FORMAT,Hours,Others engaged",
+            "2025-01-13,Buddying and shadowing,one-to-one MENTORING,1,Educational supervisors",
+            "2025-01-14,BUDDYING,Meeting,1:30,QI_TEAM; managers and executives",
+        )
+        first, second = Activity.objects.order_by("date")
+        assert (first.responsibility, first.format, first.others_engaged) == (
+            "buddying",
+            "mentoring",
+            ["supervisors"],
+        )
+        assert (second.responsibility, second.format, second.minutes) == ("buddying", "meeting", 90)
+        assert second.others_engaged == ["qi_team", "managers"]
+
+    def test_an_unknown_label_names_the_accepted_labels(self, world, appointment):
+        [(row, column, message)] = import_errors(
+            world, "date,responsibility,format,hours", "2025-01-13,Golf,meeting,1"
+        )
+        assert (row, column) == (2, "responsibility")
+        assert "Buddying and shadowing" in message
+
+    def test_it_links_named_trainees_by_name_or_email(self, world, appointment):
+        other = person(Role.TRAINEE, world.trust, name="Omar Other")
+        do_import(
+            world,
+            "date,responsibility,format,hours,trainees",
+            f"2025-01-13,buddying,meeting,1,tara trainee; {other.email.upper()}",
+        )
+        activity = Activity.objects.get()
+        assert set(activity.trainees.all()) == {world.trainee, other}
+        assert activity.trainees_reached == 2
+
+    def test_an_unknown_trainee_is_an_error_at_its_row_and_column(self, world, appointment):
+        [(row, column, message)] = import_errors(
+            world,
+            "date,responsibility,format,hours,trainees",
+            "2025-01-13,buddying,meeting,1,Tara Trainee",
+            f"2025-01-14,buddying,meeting,1,{world.other_trainee.name}",
+        )
+        assert (row, column) == (3, "trainees")
+        assert "is not a trainee of your Trust" in message
+        assert not Activity.objects.exists()
+
+    def test_an_ambiguous_trainee_name_asks_for_the_email(self, world, appointment):
+        person(Role.TRAINEE, world.trust, name="Tara Trainee")
+        [(row, column, message)] = import_errors(
+            world,
+            "date,responsibility,format,hours,trainees",
+            "2025-01-13,buddying,meeting,1,Tara Trainee",
+        )
+        assert (row, column) == (2, "trainees")
+        assert "use their email instead" in message
+
+
+@pytest.mark.django_db
+class TestImportingAgain:
+    """Re-importing an export must not silently duplicate entries: such rows are skipped."""
+
+    def test_rows_already_in_the_log_are_skipped_and_counted(self, world, appointment):
+        first = do_import(world, HEADER, *GOOD_ROWS)
+        again = do_import(world, HEADER, *GOOD_ROWS, "2025-01-21,forum,forum,1,0,,,New one")
+        assert (first.created, first.already_logged) == (3, 0)
+        assert (again.created, again.already_logged, again.repeated) == (1, 3, 0)
+        assert Activity.objects.count() == 4
+        assert again.message == (
+            "Imported 1 entry. 3 rows were already in your log and were skipped."
+        )
+
+    def test_a_row_repeated_in_the_file_is_skipped_and_counted(self, world, appointment):
+        result = do_import(world, HEADER, GOOD_ROWS[0], GOOD_ROWS[0])
+        assert (result.created, result.repeated) == (1, 1)
+        assert Activity.objects.count() == 1
+
+    def test_an_entry_differing_in_time_is_not_a_repeat(self, world, appointment):
+        ActivityFactory(
+            appointment=appointment,
+            date=date(2025, 1, 13),
+            responsibility="safety_qi",
+            format="meeting",
+            minutes=60,
+            notes="QI clinic with the Trust QI lead",
+        )
+        assert do_import(world, HEADER, GOOD_ROWS[0]).created == 1
+
+    def test_the_view_says_how_many_rows_were_skipped(self, world, appointment):
+        do_import(world, HEADER, *GOOD_ROWS)
+        response = client_for(world.clm).post(
+            reverse("mentors:import"), {"file": csv_file(HEADER, *GOOD_ROWS)}, follow=True
+        )
+        assert "3 rows were already in your log and were skipped." in response.content.decode()
+        assert Activity.objects.count() == 3
+
+
+@pytest.mark.django_db
+class TestImportAtScale:
+    def test_the_number_of_queries_does_not_grow_with_the_rows(
+        self, world, appointment, django_assert_max_num_queries
+    ):
+        rows = [
+            f"2025-0{1 + n % 6}-{1 + n % 28:02d},safety_qi,meeting,1,2,qi_team,5;6,Entry {n}"
+            for n in range(400)
+        ]
+        with django_assert_max_num_queries(25):
+            result = do_import(world, HEADER, *rows)
+        assert result.created == 400
+        assert Activity.objects.count() == 400
+        assert Activity.gpc_domains.through.objects.count() == 800
+
+    def test_a_file_of_malformed_rows_gives_a_short_page(self, world, appointment):
+        bad = ["x,y,z,1,2,3,4,5,6,7,8,9"] * 3000
+        response = client_for(world.clm).post(
+            reverse("mentors:import"), {"file": csv_file(HEADER, *bad)}
+        )
+        page = response.content.decode()
+        assert response.status_code == 400
+        assert "The file has 3000 problems. Nothing was saved." in page
+        assert "and 2900 more problems." in page
+        assert len(page) < 200_000
+
+    def test_malformed_rows_count_toward_the_5000_row_limit(self, world, appointment):
+        response = client_for(world.clm).post(
+            reverse("mentors:import"),
+            {"file": csv_file(HEADER, *(["a,b,c,d,e,f,g,h,i,j,k"] * 5001))},
+        )
+        assert response.status_code == 400
+        assert "The file has more than 5000 rows; split it up." in response.content.decode()
+
+    def test_an_unterminated_quote_names_the_row_it_opened_in(self, world, appointment):
+        lines = [HEADER, GOOD_ROWS[0], '2025-01-14,forum,forum,1,0,,,"Forgot to close'] + [
+            GOOD_ROWS[1]
+        ] * 20
+        [(row, column, message)] = import_errors(world, *lines)
+        assert (row, column) == (3, "")
+        assert "never closed" in message
+
+
+@pytest.mark.django_db
+class TestTemplate:
+    def test_the_template_imports_as_it_is(self, world, appointment):
+        response = client_for(world.clm).get(reverse("mentors:import_template"))
+        assert response["Content-Disposition"] == 'attachment; filename="clm-activity-template.csv"'
+        text = response.content.decode("utf-8-sig")
+        header = text.splitlines()[0]
+        assert header.startswith("Date,Responsibility,Format,Hours")
+        upload = SimpleUploadedFile("t.csv", response.content, content_type="text/csv")
+        result = activities_import_csv(by=world.clm, trust=world.trust, upload=upload)
+        assert result.created == 1
+
+    def test_the_upload_page_links_to_it(self, world, appointment):
+        page = client_for(world.clm).get(reverse("mentors:import")).content.decode()
+        assert reverse("mentors:import_template") in page

@@ -315,7 +315,7 @@ class TestInviteUploadView:
         )
         assert response.status_code == 400
         assert Invitation.objects.count() == 0
-        assert [(e.row, e.column) for e in response.context["csv_errors"]] == [
+        assert [(e.row, e.column) for e in response.context["csv_refused"].errors] == [
             (3, "email"),
             (4, "gmc_number"),
         ]
@@ -360,3 +360,51 @@ class TestInviteUploadView:
     def test_another_trusts_ods_code_is_404(self, world, clm_client):
         response = clm_client.get(f"{self.url}?trust={world.other_trust.ods_code}")
         assert response.status_code == 404
+
+
+@pytest.mark.django_db
+class TestInvitationUploadBounds:
+    """The invitation upload shares the bounded reading and the error template (issue 6)."""
+
+    def test_a_file_of_malformed_rows_lists_a_hundred_and_counts_the_rest(
+        self, world, trust_admin_client
+    ):
+        bad = ["a,b,c,d,e,f,g,h"] * 400
+        response = trust_admin_client.post(
+            reverse("trusts:invite_upload"), {"file": csv_file(HEADER, *bad)}
+        )
+        html = response.content.decode()
+        assert response.status_code == 400
+        assert "The file has 400 problems. Nothing was saved." in html
+        assert "and 300 more problems." in html
+        assert len(response.context["csv_refused"].errors) == 100
+        assert Invitation.objects.count() == 0
+        assert len(mail.outbox) == 0
+
+    def test_the_header_is_read_in_any_case(self, world):
+        invitations_import_csv(
+            invited_by=world.trust_admin,
+            trust=world.trust,
+            upload=csv_file("Name,EMAIL,Role", "Ada Lovelace,ada@example.com,supervisor"),
+        )
+        assert Invitation.objects.get().email == "ada@example.com"
+
+    def test_the_template_downloads_and_is_linked_from_the_upload_page(
+        self, world, trust_admin_client
+    ):
+        response = trust_admin_client.get(reverse("trusts:invite_template"))
+        assert response["Content-Disposition"] == 'attachment; filename="invitations-template.csv"'
+        lines = response.content.decode("utf-8-sig").splitlines()
+        assert lines[0] == "name,email,role,grade,specialty,gmc_number"
+        assert len(lines) == 2
+        page = trust_admin_client.get(reverse("trusts:invite_upload")).content.decode()
+        assert reverse("trusts:invite_template") in page
+
+    def test_the_template_imports_as_it_is(self, world, trust_admin_client):
+        content = trust_admin_client.get(reverse("trusts:invite_template")).content
+        created = invitations_import_csv(
+            invited_by=world.trust_admin,
+            trust=world.trust,
+            upload=SimpleUploadedFile("t.csv", content, content_type="text/csv"),
+        )
+        assert len(created) == 1
