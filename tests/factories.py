@@ -102,6 +102,14 @@ class InvitationFactory(DjangoModelFactory):
     specialty = "medical"
     gmc_number = factory.Sequence(lambda n: f"{5000000 + n}")
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # As if its email had gone out: a link token on `.token`, its digest in the database.
+        invitation = model_class(*args, **kwargs)
+        invitation.new_token()
+        invitation.save()
+        return invitation
+
 
 def person(role: str, trust: Trust | None = None, **user_fields) -> User:
     """A user holding `role` in `trust` (deanery: the region), with the matching profile."""

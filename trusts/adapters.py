@@ -6,14 +6,15 @@ from django.http import Http404
 
 from .models import Invitation
 
-SESSION_KEY = "invitation_token"
+# The session holds the digest of the invitation's token, never the token itself.
+SESSION_KEY = "invitation_digest"
 
 
 def invitation_in_session(request) -> Invitation | None:
-    token = request.session.get(SESSION_KEY) if request else None
-    if not token:
+    digest = request.session.get(SESSION_KEY) if request else None
+    if not digest:
         return None
-    return Invitation.objects.pending().filter(token=token).first()
+    return Invitation.objects.pending().filter(token_digest=digest).first()
 
 
 class AccountAdapter(DefaultAccountAdapter):

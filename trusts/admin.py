@@ -81,4 +81,12 @@ class InvitationAdmin(SimpleHistoryAdmin):
     list_display = ("email", "name", "role", "trust", "created_at", "sent_at", "accepted_at")
     list_filter = ("role", "trust")
     search_fields = ("email", "name")
-    readonly_fields = ("token", "created_at", "sent_at", "accepted_at", "accepted_by")
+    readonly_fields = (
+        "created_at",
+        "sent_at",
+        "send_attempts",
+        "last_send_error",
+        "last_attempt_at",
+        "accepted_at",
+        "accepted_by",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import timedelta
 from functools import cached_property
@@ -81,6 +82,13 @@ class Specialty(models.TextChoices):
 gmc_number_validator = RegexValidator(
     r"^\d{7}$", "Enter a GMC number of exactly 7 digits, like 1234567."
 )
+
+
+def gmc_number_field(**kwargs) -> models.CharField:
+    """The one definition of a GMC number field (profiles add unique/null, invitations blank)."""
+    return models.CharField("GMC number", max_length=7, validators=[gmc_number_validator], **kwargs)
+
+
 ods_code_validator = RegexValidator(
     r"^[A-Z0-9]{3,5}$", "Enter an ODS code of 3 to 5 capital letters or digits, like RK9."
 )
@@ -161,6 +169,24 @@ class UserManager(BaseUserManager):
         extra.setdefault("is_superuser", True)
         return self._create_user(email, password, **extra)
 
+    def supervised_by(self, supervisor: User) -> models.QuerySet:
+        """Trainees linked to `supervisor` in a Trust where `supervisor` supervises now."""
+        current = Membership.objects.filter(user=supervisor, role=Role.SUPERVISOR).values(
+            "trust_id"
+        )
+        return self.filter(
+            trainee_profile__educational_supervisor=supervisor,
+            memberships__role=Role.TRAINEE,
+            memberships__trust_id__in=current,
+        ).distinct()
+
+    def clms_of_placement(self, trainee: User) -> models.QuerySet:
+        """The CLMs of the Trust where `trainee` is placed now (none: a vacancy)."""
+        placement = Membership.objects.filter(user=trainee, role=Role.TRAINEE).values("trust_id")
+        return self.filter(
+            memberships__role=Role.CLM, memberships__trust_id__in=placement
+        ).distinct()
+
 
 class User(AbstractUser):
     """A person who signs in with their email address; what they may do comes from memberships."""
@@ -214,6 +240,15 @@ class User(AbstractUser):
             if m.role in roles and m.trust_id:
                 seen.setdefault(m.trust_id, m.trust)
         return sorted(seen.values(), key=lambda t: t.name)
+
+    @cached_property
+    def placement_clms(self) -> list[User]:
+        """For a trainee's home page: who their CLM is and how to reach them."""
+        return list(User.objects.clms_of_placement(self))
+
+    @cached_property
+    def supervised_trainee_count(self) -> int:
+        return User.objects.supervised_by(self).count()
 
     @property
     def roles(self) -> list[str]:
@@ -287,14 +322,7 @@ class TraineeProfile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="trainee_profile")
     grade = models.CharField(max_length=20, choices=Grade.choices)
     specialty = models.CharField(max_length=30, choices=Specialty.choices)
-    gmc_number = models.CharField(
-        "GMC number",
-        max_length=7,
-        unique=True,
-        null=True,
-        blank=True,
-        validators=[gmc_number_validator],
-    )
+    gmc_number = gmc_number_field(unique=True, null=True, blank=True)
     educational_supervisor = models.ForeignKey(
         User,
         on_delete=models.SET_NULL,
@@ -314,14 +342,7 @@ class TraineeProfile(models.Model):
 
 class SupervisorProfile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="supervisor_profile")
-    gmc_number = models.CharField(
-        "GMC number",
-        max_length=7,
-        unique=True,
-        null=True,
-        blank=True,
-        validators=[gmc_number_validator],
-    )
+    gmc_number = gmc_number_field(unique=True, null=True, blank=True)
     specialty = models.CharField(max_length=30, choices=Specialty.choices, blank=True)
     history = HistoricalRecords()
 
@@ -330,7 +351,13 @@ class SupervisorProfile(models.Model):
 
 
 def _new_token() -> str:
+    # Kept for migration 0001, which named it as the old plain-text token's default.
     return secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    """What the database keeps of an invitation link's token: its SHA-256, never the token."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _invitation_expiry():
@@ -354,7 +381,12 @@ class Invitation(models.Model):
         REVOKED = "revoked", "Revoked"
         EXPIRED = "expired", "Expired"
 
-    token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
+    # The link's token is minted when the email is sent and only its digest is kept, so a
+    # copy of the database (or a backup) holds no working invitation link.
+    # NULL, not "", until sent: many unsent invitations and one unique digest each.
+    token_digest = models.CharField(  # noqa: DJ001
+        max_length=64, unique=True, null=True, editable=False
+    )
     email = models.EmailField("email address")
     name = models.CharField("full name", max_length=150)
     role = models.CharField(max_length=20, choices=Role.choices)
@@ -366,9 +398,7 @@ class Invitation(models.Model):
     )
     grade = models.CharField(max_length=20, choices=Grade.choices, blank=True)
     specialty = models.CharField(max_length=30, choices=Specialty.choices, blank=True)
-    gmc_number = models.CharField(
-        "GMC number", max_length=7, blank=True, validators=[gmc_number_validator]
-    )
+    gmc_number = gmc_number_field(blank=True)
     invited_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, related_name="invitations_sent"
     )
@@ -380,7 +410,13 @@ class Invitation(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["token"])
+    # Each attempt to email the invitation, so a failing address shows instead of "Pending".
+    send_attempts = models.PositiveSmallIntegerField(default=0)
+    last_send_error = models.CharField(max_length=500, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(
+        excluded_fields=["token_digest", "send_attempts", "last_send_error", "last_attempt_at"]
+    )
 
     objects = InvitationQuerySet.as_manager()
 
@@ -406,3 +442,14 @@ class Invitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
+
+    @property
+    def send_failing(self) -> bool:
+        """Pending, never sent, and at least one attempt to send it failed."""
+        return self.is_pending and self.sent_at is None and self.send_attempts > 0
+
+    def new_token(self) -> str:
+        """Mint a link token, keep its digest (unsaved) and return the token for the email."""
+        self.token = secrets.token_urlsafe(32)
+        self.token_digest = token_digest(self.token)
+        return self.token

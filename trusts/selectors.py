@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import chain
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from simple_history.models import DeletedObject
 
 from clm_portal.permissions import TRUST_STAFF, trust_ids_in_scope
 
-from .models import Invitation, Membership, Role, SupervisorProfile, TraineeProfile, Trust, User
+from .models import (
+    TRUST_ROLES,
+    Invitation,
+    Membership,
+    Role,
+    SupervisorProfile,
+    TraineeProfile,
+    Trust,
+    User,
+    token_digest,
+)
 
 
 def trusts_visible_to(*, user: User) -> QuerySet[Trust]:
@@ -52,10 +62,71 @@ def invitations_visible_to(*, user: User) -> QuerySet[Invitation]:
     return qs if ids is None else qs.filter(trust_id__in=ids)
 
 
-def trainees_supervised_by(*, user: User) -> QuerySet[User]:
-    """The trainees whose educational supervisor is `user`."""
+def invitations_for_person(*, user: User, person: User) -> QuerySet[Invitation]:
+    """The invitations `user` can see that were sent to `person`'s address."""
+    return invitations_visible_to(user=user).filter(email__iexact=person.email)
+
+
+def latest_removal_by(*, user: User, membership_id: int):
+    """The audit record of `user` having just removed membership `membership_id`."""
     return (
-        User.objects.filter(trainee_profile__educational_supervisor=user)
+        Membership.history.filter(id=membership_id, history_type="-", history_user=user)
+        .order_by("-history_date")
+        .first()
+    )
+
+
+def trusts_with_clms_visible_to(*, user: User) -> QuerySet[Trust]:
+    """The reader's Trusts, each with its CLM memberships as `clm_memberships`."""
+    return trusts_visible_to(user=user).prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.filter(role=Role.CLM).select_related("user"),
+            to_attr="clm_memberships",
+        )
+    )
+
+
+def trust_role_counts(*, trust: Trust) -> dict[str, int]:
+    """How many people hold each role in `trust` (the caller has reached it through scope)."""
+    counts = dict(
+        Membership.objects.filter(trust=trust)
+        .values_list("role")
+        .annotate(n=Count("id"))
+        .values_list("role", "n")
+    )
+    return {role: counts.get(role, 0) for role in TRUST_ROLES}
+
+
+def trust_leads(*, trust: Trust) -> QuerySet[Membership]:
+    """The CLMs and administrators of `trust`."""
+    return (
+        Membership.objects.filter(trust=trust, role__in=TRUST_STAFF)
+        .select_related("user")
+        .order_by("role", "user__name")
+    )
+
+
+def invitation_by_token(*, token: str) -> Invitation | None:
+    """The invitation whose emailed link carries `token` (looked up by digest)."""
+    return (
+        Invitation.objects.select_related("trust", "region")
+        .filter(token_digest=token_digest(token))
+        .first()
+    )
+
+
+def account_for_email(*, email: str) -> User | None:
+    return User.objects.filter(email__iexact=email).first()
+
+
+def trainees_supervised_by(*, user: User) -> QuerySet[User]:
+    """The trainees `user` supervises in a Trust where `user` is a supervisor now.
+
+    A link left from a supervisor role since removed shows nothing.
+    """
+    return (
+        User.objects.supervised_by(user)
         .select_related("trainee_profile")
         .prefetch_related(
             Prefetch(
@@ -143,11 +214,27 @@ def person_history(*, person: User, viewer: User | None = None) -> list[HistoryE
     memberships = Membership.history.filter(user_id=person.pk).select_related(
         "history_user", "trust"
     )
+    trainee = TraineeProfile.history.filter(user_id=person.pk).select_related("history_user")
+    supervisor = SupervisorProfile.history.filter(user_id=person.pk).select_related("history_user")
     ids = None if viewer is None else trust_ids_in_scope(viewer, *TRUST_STAFF)
     if ids is not None:
         memberships = memberships.filter(trust_id__in=ids)
-    trainee = TraineeProfile.history.filter(user_id=person.pk).select_related("history_user")
-    supervisor = SupervisorProfile.history.filter(user_id=person.pk).select_related("history_user")
+        # What happened before the person came to the reader's Trust is that other Trust's.
+        joined = min(
+            Membership.objects.filter(user=person, trust_id__in=ids).values_list(
+                "created_at", flat=True
+            ),
+            default=None,
+        )
+        if joined is not None:
+            # Accepting an invitation saves the account a moment before the role.
+            joined -= timedelta(seconds=5)
+        if joined is None:
+            users, trainee, supervisor = users.none(), trainee.none(), supervisor.none()
+        else:
+            users = users.filter(history_date__gte=joined)
+            trainee = trainee.filter(history_date__gte=joined)
+            supervisor = supervisor.filter(history_date__gte=joined)
     entries = chain(
         _entries(users, lambda r: "Account"),
         _entries(

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.template.loader import render_to_string
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from clm_portal.csvimport import CSVError, import_rows, read_csv
+from clm_portal.emails import send_templated_email
 from clm_portal.permissions import invitable_roles, is_deanery, is_trust_admin_of
 from clm_portal.queue import enqueue_on_commit
 
@@ -30,6 +31,7 @@ from .models import (
     User,
     a_role,
 )
+from .tasks import invitation_send_task
 
 logger = logging.getLogger(__name__)
 
@@ -69,9 +71,28 @@ def _place(trust: Trust | None) -> str:
 
 def _gmc_number_holders(gmc_number: str):
     """Everyone whose trainee or supervisor profile has this GMC number."""
-    return User.objects.filter(trainee_profile__gmc_number=gmc_number) | User.objects.filter(
-        supervisor_profile__gmc_number=gmc_number
-    )
+    return User.objects.filter(
+        Q(trainee_profile__gmc_number=gmc_number) | Q(supervisor_profile__gmc_number=gmc_number)
+    ).distinct()
+
+
+def _check_gmc_number_free_for(gmc_number: str, *, user: User) -> None:
+    """`user` may hold this number: no one else's profile and no one else's pending invitation."""
+    if not gmc_number:
+        return
+    if _gmc_number_holders(gmc_number).exclude(pk=user.pk).exists():
+        raise ValidationError(
+            {"gmc_number": "This GMC number belongs to someone else in the portal."}
+        )
+    if (
+        Invitation.objects.pending()
+        .filter(gmc_number=gmc_number)
+        .exclude(email__iexact=user.email)
+        .exists()
+    ):
+        raise ValidationError(
+            {"gmc_number": "This GMC number is in a pending invitation for someone else."}
+        )
 
 
 def _check_not_already_there(*, email: str, role: str, trust: Trust | None, gmc_number: str):
@@ -114,6 +135,23 @@ def _check_trainee_details(*, role: str, grade: str, specialty: str, gmc_number:
         raise ValidationError(missing)
 
 
+# A second identical invitation this soon after the first is a double click, not a wish.
+DUPLICATE_WINDOW = timedelta(minutes=2)
+
+
+def _recent_duplicate(*, invited_by: User, **details) -> Invitation | None:
+    """A pending invitation with the same details from the same person, made moments ago."""
+    return (
+        Invitation.objects.pending()
+        .filter(
+            invited_by=invited_by,
+            created_at__gte=timezone.now() - DUPLICATE_WINDOW,
+            **details,
+        )
+        .first()
+    )
+
+
 @transaction.atomic
 def invitation_create(
     *,
@@ -126,10 +164,28 @@ def invitation_create(
     specialty: str = "",
     gmc_number: str = "",
 ) -> Invitation:
-    """Invite one person to a role in `trust` (None: deanery staff for the region)."""
+    """Invite one person to a role in `trust` (None: deanery staff for the region).
+
+    The same invitation asked for again moments later (a double click) returns the first.
+    """
     if role not in invitable_roles(invited_by, trust):
         raise PermissionDenied(f"You cannot invite {a_role(role)} there.")
     email = email.strip().lower()
+    # One inviter's invitations one at a time, so a double click's second request waits for
+    # the first to commit and then finds it.
+    User.objects.select_for_update().filter(pk=invited_by.pk).first()
+    duplicate = _recent_duplicate(
+        invited_by=invited_by,
+        email=email,
+        name=name.strip(),
+        role=role,
+        trust=trust,
+        grade=grade if role == Role.TRAINEE else "",
+        specialty=specialty if role in (Role.TRAINEE, Role.SUPERVISOR) else "",
+        gmc_number=gmc_number if role in (Role.TRAINEE, Role.SUPERVISOR) else "",
+    )
+    if duplicate is not None:
+        return duplicate
     _check_trainee_details(role=role, grade=grade, specialty=specialty, gmc_number=gmc_number)
     _check_not_already_there(email=email, role=role, trust=trust, gmc_number=gmc_number)
     invitation = Invitation(
@@ -145,8 +201,6 @@ def invitation_create(
     )
     invitation.full_clean()
     _as(invitation, invited_by).save()
-    from .tasks import invitation_send_task
-
     enqueue_on_commit(invitation_send_task, invitation_id=invitation.pk)
     return invitation
 
@@ -178,27 +232,22 @@ def invitations_import_csv(*, invited_by: User, trust: Trust, upload) -> list[In
     )
 
 
-def _send_invitation_email(invitation: Invitation) -> None:
+def _send_invitation_email(invitation: Invitation, *, token: str) -> None:
     context = {
         "invitation": invitation,
         "accept_url": settings.SITE_URL
-        + reverse("trusts:accept_invitation", kwargs={"token": invitation.token}),
+        + reverse("trusts:accept_invitation", kwargs={"token": token}),
         "place": _place(invitation.trust),
     }
-    subject = render_to_string("emails/invitation-subject.txt", context).strip()
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("emails/invitation-body.txt", context),
-        to=[invitation.email],
-    )
-    message.attach_alternative(
-        render_to_string("emails/invitation-body.html", context), "text/html"
-    )
-    message.send()
+    send_templated_email("invitation", context, to=[invitation.email])
 
 
 def invitation_send(*, invitation_id: int) -> bool:
-    """Email a pending invitation that has not been sent. Safe to run twice: sends once."""
+    """Email a pending invitation that has not been sent, with a new link. Sends once.
+
+    The token is minted here, its digest saved and the token emailed in one transaction:
+    if the email fails, no digest of an unsent link is kept.
+    """
     with transaction.atomic():
         invitation = (
             # Lock the invitation row only: PostgreSQL cannot lock the nullable side of the
@@ -210,11 +259,31 @@ def invitation_send(*, invitation_id: int) -> bool:
         )
         if invitation is None or not invitation.is_pending or invitation.sent_at:
             return False
-        _send_invitation_email(invitation)
-        invitation.sent_at = timezone.now()
-        invitation.save(update_fields=["sent_at"])
+        token = invitation.new_token()
+        invitation.sent_at = invitation.last_attempt_at = timezone.now()
+        invitation.send_attempts += 1
+        invitation.last_send_error = ""
+        invitation.save(
+            update_fields=[
+                "token_digest",
+                "sent_at",
+                "last_attempt_at",
+                "send_attempts",
+                "last_send_error",
+            ]
+        )
+        _send_invitation_email(invitation, token=token)
     logger.info("Invitation %s sent", invitation_id)
     return True
+
+
+def invitation_send_failed(*, invitation_id: int, error: BaseException) -> None:
+    """Record a failed attempt to email an invitation, for the invitations table to show."""
+    Invitation.objects.filter(pk=invitation_id, sent_at__isnull=True).update(
+        send_attempts=F("send_attempts") + 1,
+        last_send_error=(str(error) or type(error).__name__)[:500],
+        last_attempt_at=timezone.now(),
+    )
 
 
 def _check_can_manage(*, by: User, invitation: Invitation) -> None:
@@ -231,10 +300,19 @@ def invitation_resend(*, invitation: Invitation, by: User) -> Invitation:
     if invitation.status in (Invitation.Status.ACCEPTED, Invitation.Status.REVOKED):
         raise ValidationError(f"This invitation was {invitation.get_status_display().lower()}.")
     invitation.expires_at = Invitation._meta.get_field("expires_at").get_default()
-    invitation.sent_at = None
-    _as(invitation, by).save(update_fields=["expires_at", "sent_at"])
-    from .tasks import invitation_send_task
-
+    # The old link stops working now; sending mints a new one.
+    invitation.sent_at = invitation.token_digest = invitation.last_attempt_at = None
+    invitation.send_attempts, invitation.last_send_error = 0, ""
+    _as(invitation, by).save(
+        update_fields=[
+            "expires_at",
+            "sent_at",
+            "token_digest",
+            "last_attempt_at",
+            "send_attempts",
+            "last_send_error",
+        ]
+    )
     enqueue_on_commit(invitation_send_task, invitation_id=invitation.pk)
     return invitation
 
@@ -270,6 +348,18 @@ def membership_add(
     return membership
 
 
+def _unlink_supervisor(*, supervisor: User, trust: Trust | None, by: User) -> None:
+    """A supervisor who leaves a Trust stops supervising that Trust's trainees."""
+    profiles = TraineeProfile.objects.filter(
+        educational_supervisor=supervisor,
+        user__memberships__role=Role.TRAINEE,
+        user__memberships__trust=trust,
+    )
+    for profile in profiles:  # one at a time so the audit trail records each
+        profile.educational_supervisor = None
+        _as(profile, by).save()
+
+
 @transaction.atomic
 def membership_remove(*, membership: Membership, by: User) -> None:
     """Take a role away (a Trust administrator in their Trust, or deanery staff)."""
@@ -277,7 +367,100 @@ def membership_remove(*, membership: Membership, by: User) -> None:
         raise PermissionDenied
     if membership.user_id == by.pk and membership.role in (Role.TRUST_ADMIN, Role.DEANERY):
         raise ValidationError("You cannot remove your own administrator role.")
+    if membership.role == Role.SUPERVISOR:
+        _unlink_supervisor(supervisor=membership.user, trust=membership.trust, by=by)
     _as(membership, by).delete()
+
+
+UNDO_WINDOW = timedelta(minutes=15)
+
+
+@transaction.atomic
+def membership_restore(*, removal_id: int, by: User) -> Membership:
+    """Undo a role removal `by` made in the last 15 minutes: the same role, Trust and dates."""
+    removal = (
+        Membership.history.filter(history_id=removal_id, history_type="-", history_user=by)
+        .filter(history_date__gte=timezone.now() - UNDO_WINDOW)
+        .first()
+    )
+    if removal is None:
+        raise ValidationError("This removal can no longer be undone.")
+    restored = Membership(
+        user_id=removal.user_id,
+        role=removal.role,
+        trust_id=removal.trust_id,
+        region_id=removal.region_id,
+        starts_on=removal.starts_on,
+        ends_on=removal.ends_on,
+    )
+    if not (is_deanery(by) or is_trust_admin_of(by, restored)):
+        raise PermissionDenied
+    taken = Membership.objects.filter(user_id=removal.user_id, role=removal.role)
+    if removal.role == Role.TRAINEE:
+        taken = taken.exclude(trust_id=None)  # a trainee has one placement at a time
+    else:
+        taken = taken.filter(trust_id=removal.trust_id)
+    if taken.exists():
+        raise ValidationError("This role cannot be restored: the person has it again already.")
+    restored._change_reason = "Removal undone"
+    _as(restored, by).save()
+    return restored
+
+
+def _existing_account(email: str) -> User | None:
+    return User.objects.filter(email__iexact=email).first()
+
+
+def _locked_pending(invitation: Invitation) -> Invitation:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_pending:
+        raise ValidationError("This invitation has been used, has expired or was withdrawn.")
+    return invitation
+
+
+def _new_account(*, invitation: Invitation, name: str, password: str | None, by) -> User:
+    account = User(
+        email=User.objects.normalize_email(invitation.email).lower(),
+        name=(name or invitation.name).strip(),
+    )
+    account.set_password(password)
+    try:
+        with transaction.atomic():
+            _as(account, by).save()
+    except IntegrityError:
+        # Another invitation for this address was accepted at the same moment.
+        raise ValidationError(
+            "An account for this email address was created a moment ago. "
+            "Sign in with it, then open this invitation's link again."
+        ) from None
+    return account
+
+
+def _apply_trainee_details(*, account: User, invitation: Invitation, by: User) -> None:
+    profile = TraineeProfile.objects.filter(user=account).first() or TraineeProfile(user=account)
+    profile.grade = invitation.grade
+    profile.specialty = invitation.specialty
+    profile.gmc_number = invitation.gmc_number or None
+    # A supervisor from the previous placement's Trust does not follow the trainee.
+    if (
+        profile.educational_supervisor_id
+        and not Membership.objects.filter(
+            user_id=profile.educational_supervisor_id,
+            role=Role.SUPERVISOR,
+            trust=invitation.trust,
+        ).exists()
+    ):
+        profile.educational_supervisor = None
+    _as(profile, by).save()
+
+
+def _apply_supervisor_details(*, account: User, invitation: Invitation, by: User) -> None:
+    profile = SupervisorProfile.objects.filter(user=account).first() or SupervisorProfile(
+        user=account
+    )
+    profile.specialty = invitation.specialty or profile.specialty
+    profile.gmc_number = invitation.gmc_number or profile.gmc_number
+    _as(profile, by).save()
 
 
 @transaction.atomic
@@ -292,52 +475,24 @@ def invitation_accept(
 
     `user` is the signed-in person when the invited address already has an account.
     """
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if not invitation.is_pending:
-        raise ValidationError("This invitation has been used, has expired or was withdrawn.")
-    existing = User.objects.filter(email__iexact=invitation.email).first()
+    invitation = _locked_pending(invitation)
+    existing = _existing_account(invitation.email)
     if existing and (user is None or user.pk != existing.pk):
         raise PermissionDenied("Sign in as the invited person to accept this invitation.")
     if invitation.role in (Role.TRAINEE, Role.SUPERVISOR):
         _check_gmc_number_free(invitation.gmc_number, account=existing)
-    account = existing or User(
-        email=User.objects.normalize_email(invitation.email).lower(),
-        name=(name or invitation.name).strip(),
-    )
     # The audit trail shows whoever sent the invitation as having given the role.
-    by = invitation.invited_by or account
-    if not existing:
-        account.set_password(password)
-        _as(account, by).save()
+    by = invitation.invited_by
+    account = existing or _new_account(invitation=invitation, name=name, password=password, by=by)
+    by = by or account
     _verify_address(account, invitation.email)
     membership_add(
         user=account, role=invitation.role, trust=invitation.trust, region=invitation.region, by=by
     )
     if invitation.role == Role.TRAINEE:
-        profile = TraineeProfile.objects.filter(user=account).first() or TraineeProfile(
-            user=account
-        )
-        profile.grade = invitation.grade
-        profile.specialty = invitation.specialty
-        profile.gmc_number = invitation.gmc_number or None
-        # A supervisor from the previous placement's Trust does not follow the trainee.
-        if (
-            profile.educational_supervisor_id
-            and not Membership.objects.filter(
-                user_id=profile.educational_supervisor_id,
-                role=Role.SUPERVISOR,
-                trust=invitation.trust,
-            ).exists()
-        ):
-            profile.educational_supervisor = None
-        _as(profile, by).save()
+        _apply_trainee_details(account=account, invitation=invitation, by=by)
     elif invitation.role == Role.SUPERVISOR:
-        profile = SupervisorProfile.objects.filter(user=account).first() or SupervisorProfile(
-            user=account
-        )
-        profile.specialty = invitation.specialty or profile.specialty
-        profile.gmc_number = invitation.gmc_number or profile.gmc_number
-        _as(profile, by).save()
+        _apply_supervisor_details(account=account, invitation=invitation, by=by)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = account
     invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -357,6 +512,46 @@ def _check_gmc_number_free(gmc_number: str, *, account: User | None) -> None:
         )
 
 
+def _update_fields(instance, values: dict[str, Any]) -> bool:
+    changed = False
+    for name, value in values.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed = True
+    return changed
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    user: User,
+    by: User,
+    name: str,
+    trainee: dict[str, Any] | None = None,
+    supervisor: dict[str, Any] | None = None,
+) -> User:
+    """A person changes their own name and profile details; GMC numbers stay one person's."""
+    if by.pk != user.pk:
+        raise PermissionDenied
+    user = User.objects.select_for_update().get(pk=user.pk)
+    changes = []
+    for model, values in ((TraineeProfile, trainee), (SupervisorProfile, supervisor)):
+        if values is None:
+            continue
+        profile = model.objects.select_for_update().get(user=user)
+        gmc_number = values.get("gmc_number") or None
+        if gmc_number and gmc_number != profile.gmc_number:
+            _check_gmc_number_free_for(gmc_number, user=user)
+        if _update_fields(profile, {**values, "gmc_number": gmc_number}):
+            changes.append(profile)
+    if _update_fields(user, {"name": name.strip()}):
+        changes.append(user)
+    for instance in changes:
+        instance.full_clean()
+        _as(instance, by).save()
+    return user
+
+
 def _verify_address(account: User, email: str) -> None:
     """Following the emailed link proves the address; an existing primary address stays so."""
     address = EmailAddress.objects.filter(user=account, email__iexact=email).first()
@@ -374,8 +569,6 @@ def _verify_address(account: User, email: str) -> None:
 
 def invitations_requeue_unsent() -> int:
     """Queue every pending invitation whose email was never sent (the broker was down)."""
-    from .tasks import invitation_send_task
-
     stale = timezone.now() - timedelta(minutes=2)
     ids = list(
         Invitation.objects.unsent().filter(created_at__lt=stale).values_list("pk", flat=True)

@@ -4,6 +4,15 @@ from django.utils.html import format_html, format_html_join
 from .models import Invitation, Trust, User
 
 
+def send_failure_text(invitation: Invitation) -> str:
+    """'3 attempts, last error …' for an invitation whose email keeps failing."""
+    attempts = invitation.send_attempts
+    return (
+        f"{attempts} attempt{'s' if attempts != 1 else ''}, "
+        f"last error: {invitation.last_send_error or 'unknown'}"
+    )
+
+
 class NHSTable(tables.Table):
     """A table rendered in NHS.UK markup; `caption` names it for assistive technology."""
 
@@ -20,7 +29,7 @@ def _roles_html(memberships) -> str:
         "",
         '<span class="nhsuk-u-display-block">{}{}</span>',
         (
-            (m.get_role_display(), f", {m.trust.ods_code}" if m.trust_id else ", region")
+            (m.get_role_display(), f", {m.trust.name}" if m.trust_id else ", region")
             for m in memberships
         ),
     )
@@ -74,7 +83,7 @@ class InvitationTable(NHSTable):
     name = tables.Column(verbose_name="Name")
     email = tables.Column(verbose_name="Email")
     role = tables.Column(verbose_name="Role")
-    trust = tables.Column(verbose_name="Trust", accessor="trust__ods_code", default="Region")
+    trust = tables.Column(verbose_name="Trust", accessor="trust__name", default="Region")
     created_at = tables.DateColumn(format="j M Y", verbose_name="Invited")
     status = tables.Column(verbose_name="Status", empty_values=(), orderable=False)
     actions = tables.TemplateColumn(
@@ -88,6 +97,12 @@ class InvitationTable(NHSTable):
         empty_text = "No invitations yet."
 
     def render_status(self, record) -> str:
+        if record.send_failing:
+            return format_html(
+                '<strong class="nhsuk-tag nhsuk-tag--red">{}</strong> {}',
+                "Not sent yet",
+                send_failure_text(record),
+            )
         colour = {
             Invitation.Status.PENDING: "blue",
             Invitation.Status.ACCEPTED: "green",

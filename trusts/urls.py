@@ -15,6 +15,11 @@ urlpatterns = [
     path("people/<int:pk>/history/", views.person_history_view, name="person_history"),
     path("people/<int:pk>/placement/", views.edit_placement, name="edit_placement"),
     path("memberships/<int:pk>/remove/", views.remove_membership, name="remove_membership"),
+    path(
+        "memberships/removed/<int:removal_id>/restore/",
+        views.restore_membership,
+        name="restore_membership",
+    ),
     path("invitations/", views.invitations, name="invitations"),
     path("invitations/<int:pk>/resend/", views.resend_invitation, name="resend_invitation"),
     path("invitations/<int:pk>/revoke/", views.revoke_invitation, name="revoke_invitation"),

@@ -1,10 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -16,7 +15,6 @@ from clm_portal.permissions import (
     TRUST_STAFF,
     invitable_roles,
     is_deanery,
-    is_trust_admin_of,
     role_required,
     trust_ids_in_scope,
 )
@@ -32,14 +30,21 @@ from .forms import (
     SupervisorProfileForm,
     TraineeProfileForm,
 )
-from .models import Invitation, Membership, Role, Trust, User, a_role
+from .models import TRUST_ROLES, Role, Trust, User, a_role
 from .selectors import (
+    account_for_email,
+    invitation_by_token,
+    invitations_for_person,
     invitations_visible_to,
+    latest_removal_by,
     memberships_in_scope,
     people_visible_to,
     person_history,
     trainees_supervised_by,
+    trust_leads,
+    trust_role_counts,
     trusts_visible_to,
+    trusts_with_clms_visible_to,
 )
 from .tables import InvitationTable, PeopleTable, TrustTable
 
@@ -56,14 +61,7 @@ def _invite_trusts(user: User):
 
 @role_required(*STAFF_AND_DEANERY)
 def trust_list(request: HttpRequest) -> HttpResponse:
-    trusts = trusts_visible_to(user=request.user).prefetch_related(
-        Prefetch(
-            "memberships",
-            queryset=Membership.objects.filter(role=Role.CLM).select_related("user"),
-            to_attr="clm_memberships",
-        )
-    )
-    table = TrustTable(trusts, caption="Trusts")
+    table = TrustTable(trusts_with_clms_visible_to(user=request.user), caption="Trusts")
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(request, "trusts/trust_list.html", {"table": table})
 
@@ -71,28 +69,15 @@ def trust_list(request: HttpRequest) -> HttpResponse:
 @role_required(*STAFF_AND_DEANERY)
 def trust_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
     trust = get_object_or_404(trusts_visible_to(user=request.user), ods_code=ods_code)
-    counts = dict(
-        Membership.objects.filter(trust=trust)
-        .values_list("role")
-        .annotate(n=Count("id"))
-        .values_list("role", "n")
-    )
-    leads = (
-        Membership.objects.filter(trust=trust, role__in=TRUST_STAFF)
-        .select_related("user")
-        .order_by("role", "user__name")
-    )
+    counts = trust_role_counts(trust=trust)
     return render(
         request,
         "trusts/trust_detail.html",
         {
             "trust": trust,
             "sites": trust.sites.all(),
-            "role_counts": [
-                (Role(r).label, counts.get(r, 0))
-                for r in (Role.TRAINEE, Role.SUPERVISOR, Role.CLM, Role.TRUST_ADMIN)
-            ],
-            "leads": leads,
+            "role_counts": [(Role(r).label, counts[r]) for r in TRUST_ROLES],
+            "leads": trust_leads(trust=trust),
         },
     )
 
@@ -110,10 +95,7 @@ def people(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "trusts/people.html",
-        {
-            "filter": people_filter,
-            "table": table,
-        },
+        {"filter": people_filter, "table": table, "undo": _undo_offer(request)},
     )
 
 
@@ -124,7 +106,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     removable = {
         m.pk
         for m in memberships
-        if (is_deanery(request.user) or is_trust_admin_of(request.user, m))
+        if request.user.has_perm("trusts.remove_membership", m)
         and not (m.user_id == request.user.pk and m.role in (Role.TRUST_ADMIN, Role.DEANERY))
     }
     placement = next((m for m in memberships if m.role == Role.TRAINEE), None)
@@ -140,9 +122,8 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
             and request.user.has_perm("trusts.edit_placement", placement),
             "trainee_profile": getattr(subject, "trainee_profile", None),
             "supervisor_profile": getattr(subject, "supervisor_profile", None),
-            "invitations": invitations_visible_to(user=request.user).filter(
-                email__iexact=subject.email
-            ),
+            "invitations": invitations_for_person(user=request.user, person=subject),
+            "undo": _undo_offer(request),
         },
     )
 
@@ -187,23 +168,52 @@ def edit_placement(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+UNDO_SESSION_KEY = "undo_role_removal"
+
+
 @role_required(*STAFF_AND_DEANERY)
-@require_POST
 def remove_membership(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks to confirm; POST takes the role away and offers to undo it."""
     membership = get_object_or_404(memberships_in_scope(user=request.user), pk=pk)
+    if not request.user.has_perm("trusts.remove_membership", membership):
+        raise PermissionDenied
+    if request.method != "POST":
+        return render(request, "trusts/remove_membership.html", {"membership": membership})
     try:
         services.membership_remove(membership=membership, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            f"{membership.user} is no longer {a_role(membership.role)} here.",
-        )
-        # Their last role here takes them out of the reader's scope, and their page with it.
-        if not people_visible_to(user=request.user).filter(pk=membership.user_id).exists():
-            return redirect("trusts:people")
+        return redirect("trusts:person", pk=membership.user_id)
+    messages.success(request, f"{membership.user} is no longer {a_role(membership.role)} here.")
+    removal = latest_removal_by(user=request.user, membership_id=pk)
+    if removal is not None:
+        request.session[UNDO_SESSION_KEY] = {
+            "id": removal.history_id,
+            "what": f"{membership.user}: {membership.get_role_display().lower()}",
+        }
+    # Their last role here takes them out of the reader's scope, and their page with it.
+    if not people_visible_to(user=request.user).filter(pk=membership.user_id).exists():
+        return redirect("trusts:people")
     return redirect("trusts:person", pk=membership.user_id)
+
+
+@role_required(*STAFF_AND_DEANERY)
+@require_POST
+def restore_membership(request: HttpRequest, removal_id: int) -> HttpResponse:
+    """Undo a role removal the same person made in the last 15 minutes."""
+    try:
+        restored = services.membership_restore(removal_id=removal_id, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("trusts:people")
+    request.session.pop(UNDO_SESSION_KEY, None)
+    messages.success(request, f"Undone: {restored.user} is {a_role(restored.role)} here again.")
+    return redirect("trusts:person", pk=restored.user_id)
+
+
+def _undo_offer(request: HttpRequest) -> dict | None:
+    """The removal this person may still undo, shown once on the page after removing."""
+    return request.session.pop(UNDO_SESSION_KEY, None)
 
 
 # --- Invitations ----------------------------------------------------------------------------
@@ -332,16 +342,17 @@ def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("trusts:invitations")
 
 
+@login_not_required
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the invitation email: set a password (or use SSO) and join the Trust."""
-    invitation = get_object_or_404(
-        Invitation.objects.select_related("trust", "region"), token=token
-    )
+    invitation = invitation_by_token(token=token)
+    if invitation is None:
+        raise Http404
     context = {"invitation": invitation}
     if not invitation.is_pending:
         return render(request, "trusts/invitation_unusable.html", context, status=410)
 
-    existing = User.objects.filter(email__iexact=invitation.email).first()
+    existing = account_for_email(email=invitation.email)
     signed_in = request.user.is_authenticated
     if signed_in and (existing is None or request.user.pk != existing.pk):
         # Someone else is signed in on this browser: the invitation is not theirs.
@@ -363,7 +374,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "trusts/accept_existing.html", context)
 
     # Kept for sign-in through SSO, whose adapter accepts the invitation on sign-up.
-    request.session[SESSION_KEY] = invitation.token
+    request.session[SESSION_KEY] = invitation.token_digest
     form = AcceptInvitationForm(
         request.POST or None, initial={"name": invitation.name}, email=invitation.email
     )
@@ -404,11 +415,25 @@ def profile(request: HttpRequest) -> HttpResponse:
             data, instance=supervisor_profile, prefix="supervisor"
         )
     if request.method == "POST" and all(f.is_valid() for f in forms_.values()):
-        with transaction.atomic():
-            for f in forms_.values():
-                f.save()
-        messages.success(request, "Your details are saved.")
-        return redirect("trusts:profile")
+        try:
+            services.profile_update(
+                user=user,
+                by=user,
+                name=forms_["name"].cleaned_data["name"],
+                trainee=forms_["trainee"].cleaned_data if "trainee" in forms_ else None,
+                supervisor=forms_["supervisor"].cleaned_data if "supervisor" in forms_ else None,
+            )
+        except ValidationError as error:
+            # The GMC number rule: shown on whichever form's number is taken.
+            for key in ("trainee", "supervisor"):
+                if key in forms_ and "gmc_number" in forms_[key].changed_data:
+                    add_service_errors(forms_[key], error)
+                    break
+            else:
+                add_service_errors(forms_["name"], error)
+        else:
+            messages.success(request, "Your details are saved.")
+            return redirect("trusts:profile")
     errors = [e for f in forms_.values() for e in f.errors.values()]
     return render(
         request,

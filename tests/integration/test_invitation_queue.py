@@ -2,6 +2,7 @@
 there: the request goes on, and the beat sweeper sends the email later."""
 
 import logging
+import re
 import time
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import TrustFactory, person
-from trusts.models import Invitation, Role
+from trusts.models import Invitation, Role, token_digest
 from trusts.services import invitation_create
 from trusts.tasks import invitations_send_unsent_task
 
@@ -49,9 +50,13 @@ def invite(admin, email: str = "new.supervisor@example.com") -> Invitation:
     )
 
 
-def accept_url(invitation: Invitation) -> str:
-    path = reverse("trusts:accept_invitation", kwargs={"token": invitation.token})
-    return settings.SITE_URL + path
+def emailed_token(text: str) -> str:
+    [token] = re.findall(r"/invitations/accept/([^/\s]+)/", text)
+    return token
+
+
+def accept_url(token: str) -> str:
+    return settings.SITE_URL + reverse("trusts:accept_invitation", kwargs={"token": token})
 
 
 def sent_at(invitation: Invitation):
@@ -64,8 +69,11 @@ def assert_invitation_email(messages, invitation: Invitation) -> None:
     assert message["To"] == invitation.email
     text = message.get_body(preferencelist=("plain",)).get_content()
     html = message.get_body(preferencelist=("html",)).get_content()
-    assert accept_url(invitation) in text
-    assert accept_url(invitation) in html
+    token = emailed_token(text)
+    # The database keeps only the digest of the emailed token.
+    assert Invitation.objects.get(pk=invitation.pk).token_digest == token_digest(token)
+    assert accept_url(token) in text
+    assert accept_url(token) in html
 
 
 def test_invitation_email_is_sent_by_a_celery_worker_on_redis(

@@ -1,5 +1,6 @@
 """Writes for people, roles and invitations, against the real database."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -10,7 +11,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from trusts.models import Invitation, Membership, Role, SupervisorProfile, TraineeProfile, User
+from trusts.models import (
+    Invitation,
+    Membership,
+    Role,
+    SupervisorProfile,
+    TraineeProfile,
+    User,
+    token_digest,
+)
 from trusts.services import (
     invitation_accept,
     invitation_create,
@@ -73,9 +82,12 @@ class TestInvitationCreate:
         with django_capture_on_commit_callbacks(execute=True):
             invitation = invite(world)
         [message] = mail.outbox
+        [token] = re.findall(r"/invitations/accept/([^/]+)/", message.body)
         accept_url = settings.SITE_URL + reverse(
-            "trusts:accept_invitation", kwargs={"token": invitation.token}
+            "trusts:accept_invitation", kwargs={"token": token}
         )
+        invitation.refresh_from_db()
+        assert invitation.token_digest == token_digest(token)
         assert message.to == ["new@example.com"]
         assert message.subject == "You are invited to the CLM Portal as trainee"
         assert accept_url in message.body
