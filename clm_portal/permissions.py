@@ -14,7 +14,7 @@ import rules
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from trusts.models import Role, Trust
+from trusts.models import TRUST_ROLES, Role, Trust
 
 TRUST_STAFF = (Role.CLM, Role.TRUST_ADMIN)
 # Everyone who reads Trust data: a Trust's CLM and administrators, and deanery staff.
@@ -68,31 +68,22 @@ def is_self(user, obj) -> bool:
     return user.is_authenticated and obj is not None and obj.pk == user.pk
 
 
-# Trusts and people
-rules.add_perm("trusts.view_trust", is_deanery | is_trust_admin_of | is_clm_of)
-rules.add_perm("trusts.list_people", is_deanery | is_trust_staff)
-rules.add_perm("trusts.invite_to_trust", is_trust_admin_of | is_clm_of | is_deanery)
-rules.add_perm("trusts.view_people_history", is_deanery | is_trust_staff)
-rules.add_perm("trusts.manage_invitation", is_deanery | is_trust_admin_of | is_clm_of)
-# A trainee's placement dates and educational supervisor: their Trust's CLM or administrator.
-rules.add_perm("trusts.edit_placement", is_trust_admin_of | is_clm_of)
+# Trusts and people: their rules are in trusts/rules.py, built on the predicates above.
 
 
 def invitable_roles(user, trust: Trust | None) -> list[str]:
     """The roles `user` may invite people to in `trust` (None: region-wide deanery roles)."""
     if is_deanery(user):
-        return [Role.DEANERY] if trust is None else list(TRUST_ROLES_ORDER)
+        return [Role.DEANERY] if trust is None else list(TRUST_ROLES)
     if trust is None:
         return []
     if is_trust_admin_of(user, trust):
-        return list(TRUST_ROLES_ORDER)
+        return list(TRUST_ROLES)
     if is_clm_of(user, trust):
         # A CLM brings in the people they work with; Trust roles are the administrator's call.
         return [Role.TRAINEE, Role.SUPERVISOR]
     return []
 
-
-TRUST_ROLES_ORDER = (Role.TRAINEE, Role.SUPERVISOR, Role.CLM, Role.TRUST_ADMIN)
 
 
 def role_required(*roles: str) -> Callable:

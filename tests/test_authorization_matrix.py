@@ -126,10 +126,11 @@ MATRIX: dict[str, Row] = {
     # Deanery staff read the region; a placement is the Trust's to change.
     "trusts:edit_placement": Row(_trainee, {**STAFF_OBJECT, "deanery": 403}),
     # Only the Trust's administrator (or deanery) may take a role away; not its CLM.
-    "trusts:remove_membership": Row(
-        _trainee_membership,
-        {**STAFF_OBJECT, "clm": 403, "trust_admin": 302, "deanery": 302},
-        method="post",
+    # GET is the confirmation page; the POST that removes is tested in tests/trusts.
+    "trusts:remove_membership": Row(_trainee_membership, {**STAFF_OBJECT, "clm": 403}),
+    # Undo a removal: only the administrator who removed it (others are told it cannot be).
+    "trusts:restore_membership": Row(
+        lambda w: {"removal_id": 1}, statuses(302, trainee=403, supervisor=403), method="post"
     ),
     "trusts:invite": Row(NO_WORLD, STAFF),
     "trusts:invite_upload": Row(NO_WORLD, STAFF),
