@@ -85,7 +85,6 @@ def invitable_roles(user, trust: Trust | None) -> list[str]:
     return []
 
 
-
 def role_required(*roles: str) -> Callable:
     """Gate a view: sign-in required (else redirect), then one of `roles` (else 403)."""
 
