@@ -205,6 +205,15 @@ def invitation_create(
     return invitation
 
 
+def _role_as_code(data: dict[str, str]) -> dict[str, str]:
+    """A CSV row's role as its code: "Educational supervisor", "SUPERVISOR" → supervisor."""
+    wanted = " ".join(data.get("role", "").lower().replace("_", " ").split())
+    for code, label in Role.choices:
+        if wanted in (code.replace("_", " "), str(label).lower()):
+            return {**data, "role": code}
+    return data
+
+
 def invitations_import_csv(*, invited_by: User, trust: Trust, upload) -> list[Invitation]:
     """Invite everyone in a CSV file, or no one: any bad row raises CSVImportError."""
     roles = invitable_roles(invited_by, trust)
@@ -224,7 +233,7 @@ def invitations_import_csv(*, invited_by: User, trust: Trust, upload) -> list[In
 
     return import_rows(
         rows,
-        make_form=lambda data: InvitationForm(data=data, roles=roles),
+        make_form=lambda data: InvitationForm(data=_role_as_code(data), roles=roles),
         check=no_repeats,
         create=lambda form: invitation_create(
             invited_by=invited_by, trust=trust, **form.cleaned_data

@@ -408,3 +408,16 @@ class TestInvitationUploadBounds:
             upload=SimpleUploadedFile("t.csv", content, content_type="text/csv"),
         )
         assert len(created) == 1
+
+    def test_the_role_is_read_as_its_label_or_code_in_any_case(self, world):
+        invitations_import_csv(
+            invited_by=world.trust_admin,
+            trust=world.trust,
+            upload=csv_file(
+                "name,email,role",
+                "Ada Lovelace,ada@example.com,Educational supervisor",
+                "Ben Byron,ben@example.com,SUPERVISOR",
+            ),
+        )
+        assert set(Invitation.objects.values_list("role", flat=True)) == {Role.SUPERVISOR}
+        assert Invitation.objects.count() == 2
