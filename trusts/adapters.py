@@ -5,6 +5,7 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.http import Http404
 
 from .models import Invitation
+from .services import invitation_accept
 
 # The session holds the digest of the invitation's token, never the token itself.
 SESSION_KEY = "invitation_digest"
@@ -55,8 +56,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return user
 
     def save_user(self, request, sociallogin, form=None):
-        from .services import invitation_accept
-
         user = super().save_user(request, sociallogin, form)
         invitation = invitation_in_session(request)
         if invitation and invitation.email.lower() == user.email.lower():

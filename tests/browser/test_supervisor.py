@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from trusts.models import User
 
+from .a11y import check_a11y
 from .journeys import (
     SUPERVISOR_NAV,
     TRUST_NAME,
@@ -59,3 +60,18 @@ def test_supervisor_header_links(page, supervisor):
     open_profile(page, supervisor)
     expect(page.get_by_role("heading", name="As educational supervisor")).to_be_visible()
     open_account_settings(page, supervisor)
+
+
+def test_supervisor_sees_their_trainees_details(page, supervisor, demo_people):
+    visit_nav(page, "My trainees", "My trainees")
+    trainee = demo_people.trainee
+    row = (
+        page.get_by_role("table", name="Trainees you supervise")
+        .locator("tbody tr")
+        .filter(has_text=trainee.name)
+    )
+    expect(row).to_contain_text(trainee.trainee_profile.get_grade_display())
+    expect(row).to_contain_text(trainee.trainee_profile.get_specialty_display())
+    expect(row).to_contain_text("31 Jul 2027")
+    expect(row.get_by_role("link", name=trainee.email)).to_be_visible()
+    check_a11y(page)

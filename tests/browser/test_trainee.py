@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from .a11y import check_a11y
 from .journeys import (
     TRAINEE_NAV,
     TRUST_NAME,
@@ -46,3 +47,14 @@ def test_trainee_header_links(page, trainee):
     expect(page.get_by_label("GMC number")).to_have_value(trainee.trainee_profile.gmc_number)
     expect(page.locator("main")).to_contain_text(f"Trainee, {TRUST_NAME}")
     open_account_settings(page, trainee)
+
+
+def test_trainee_sees_who_their_clm_is_and_how_to_reach_them(page, trainee, demo_people):
+    clm = page.locator("main dl.nhsuk-summary-list .nhsuk-summary-list__row").filter(
+        has_text="Your Clinical Leadership Mentor"
+    )
+    expect(clm).to_contain_text(demo_people.clm.name)
+    expect(clm.get_by_role("link", name=demo_people.clm.email)).to_have_attribute(
+        "href", f"mailto:{demo_people.clm.email}"
+    )
+    check_a11y(page)
