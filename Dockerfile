@@ -69,5 +69,6 @@ EXPOSE 8000
 # /healthz is exempt from the HTTPS redirect; the script sends an allowed Host header.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
     CMD ["python", "/app/docker/healthcheck.py"]
-# Workers: gunicorn reads WEB_CONCURRENCY. More flags: GUNICORN_CMD_ARGS.
-CMD ["sh", "-c", "exec gunicorn clm_portal.wsgi:application --bind 0.0.0.0:${PORT} --no-control-socket --worker-tmp-dir /dev/shm --access-logfile - --timeout 60 --graceful-timeout 30"]
+# gunicorn.conf.py: bind to $PORT, timeouts, and an access log with invitation tokens
+# redacted. Workers: gunicorn reads WEB_CONCURRENCY. More flags: GUNICORN_CMD_ARGS.
+CMD ["gunicorn", "--config", "/app/gunicorn.conf.py", "clm_portal.wsgi:application"]

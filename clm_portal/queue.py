@@ -1,24 +1,75 @@
 """Publishing Celery tasks so that a slow or absent broker never blocks or fails a request."""
 
 import logging
+import time
 
 from celery import Task
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
+# After a failed or slow publish, publishing is skipped for this long (per process).
+SKIP_SECONDS = 30.0
+# A publish slower than this counts as a failure: the broker is stuck, not merely busy.
+SLOW_SECONDS = 1.0
+# Socket timeouts for publishing from a request (the worker keeps the broker's own).
+PUBLISH_SOCKET_TIMEOUT = 0.5
+
+_skip_until = 0.0
+
+
+def reset_breaker() -> None:
+    """Publish again on the next call."""
+    global _skip_until
+    _skip_until = 0.0
+
+
+def _trip(reason: str) -> None:
+    global _skip_until
+    _skip_until = time.monotonic() + SKIP_SECONDS
+    logger.warning(
+        "%s; not publishing tasks for %d s (the sweepers re-queue).", reason, SKIP_SECONDS
+    )
+
+
+def _publish(task: Task, kwargs: dict) -> None:
+    options = {
+        **(task.app.conf.broker_transport_options or {}),
+        "socket_timeout": PUBLISH_SOCKET_TIMEOUT,
+        "socket_connect_timeout": PUBLISH_SOCKET_TIMEOUT,
+    }
+    with task.app.connection_for_write(transport_options=options) as connection:
+        # retry=False: one attempt; a retry would only hold the request longer.
+        task.apply_async(kwargs=kwargs, connection=connection, retry=False)
+
 
 def enqueue_on_commit(task: Task, **kwargs) -> None:
-    """Queue `task` once the current transaction commits; log (never raise) if Redis is down.
+    """Queue `task` once the current transaction commits; never raise, never wait long.
 
     Work that must not be lost also has a row that a beat sweeper re-queues (for example an
-    invitation whose `sent_at` is still empty), so a failed publish only delays it.
+    invitation whose `sent_at` is still empty), so a skipped or failed publish only delays it.
     """
 
     def publish() -> None:
+        if task.app.conf.task_always_eager:
+            # In-process (development, unit tests): no broker to protect the request from.
+            try:
+                task.delay(**kwargs)
+            except Exception:
+                logger.exception("Task %s %s failed; the sweeper will retry it.", task.name, kwargs)
+            return
+        if time.monotonic() < _skip_until:
+            logger.info(
+                "Broker recently unavailable: %s %s left to the sweeper.", task.name, kwargs
+            )
+            return
+        started = time.monotonic()
         try:
-            task.delay(**kwargs)
-        except Exception:
-            logger.exception("Could not queue %s %s; the sweeper will retry it.", task.name, kwargs)
+            _publish(task, kwargs)
+        except Exception as error:
+            _trip(f"Could not queue {task.name} {kwargs} ({type(error).__name__}: {error})")
+            return
+        if time.monotonic() - started > SLOW_SECONDS:
+            _trip(f"Queueing {task.name} took {time.monotonic() - started:.1f} s")
 
     transaction.on_commit(publish)

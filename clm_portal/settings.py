@@ -35,7 +35,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin behind the portal's own sign-in, with MFA for staff (clm_portal.admin_site).
+    "clm_portal.admin_apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -57,7 +58,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "health_check",
-    "rules",
+    # Imports each app's rules.py (trusts/rules.py, mentors/rules.py, ...).
+    "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     # ours
     "clm_portal",
@@ -76,11 +78,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every view needs sign-in unless it is marked @login_not_required: forgetting fails closed.
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "clm_portal.middleware.RequireMFAMiddleware",
+    "clm_portal.middleware.NoStoreForSignedInMiddleware",
     # Axes must come last (its documentation).
     "axes.middleware.AxesMiddleware",
 ]
@@ -155,7 +160,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CLM Portal"
-# The roles whose accounts can see many Trusts' people must use a second factor.
+# The roles whose accounts can see many Trusts' people must use a second factor, and so must
+# staff and superusers (the admin).
 # On whenever DEBUG is off; REQUIRE_MFA=false turns it off (e.g. a training copy).
 REQUIRE_MFA = env.bool("REQUIRE_MFA", default=not DEBUG)
 REQUIRE_MFA_ROLES = ("deanery", "trust_admin")
@@ -216,7 +222,15 @@ AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "trusts.adapters.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+
+# --- The client's address behind reverse proxies --------------------------------------------
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For (0: none, use the
+# connection's address). The client is the entry the outermost trusted proxy wrote; entries
+# to its left come from the client and are ignored. One value for the lockout (axes) and for
+# allauth's rate limits (clm_portal.clientip; AXES_PROXY_COUNT is the old name).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("AXES_PROXY_COUNT", default=0))
+AXES_CLIENT_IP_CALLABLE = "clm_portal.clientip.client_ip"
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # the adapter's get_client_ip is ours anyway
 
 # --- Email ---------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -228,9 +242,11 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Fails open: with Redis down or stuck, a warning and a cache miss, never a 500
+            # (rate limits are then not counted; the lockout is in the database).
+            "BACKEND": "clm_portal.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 1},
+            "OPTIONS": {"socket_timeout": 0.25, "socket_connect_timeout": 0.25},
         }
     }
 else:
@@ -338,6 +354,9 @@ CONTENT_SECURITY_POLICY = {
 DJANGO_TABLES2_TEMPLATE = "django_tables2/nhsuk.html"
 
 # --- Logging: one JSON object per line on stdout -------------------------------------------
+# Paths whose remainder is a secret (single-use links): redacted from Django's log lines and
+# gunicorn's access log (clm_portal.logredact, gunicorn.conf.py).
+REDACTED_PATH_PREFIXES = ["/invitations/accept/"]
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env("LOG_FORMAT", default="console" if DEBUG else "json")
 LOGGING = {
@@ -351,11 +370,13 @@ LOGGING = {
         },
         "console": {"format": "%(asctime)s %(levelname)-7s %(name)s: %(message)s"},
     },
+    "filters": {"redact_paths": {"()": "clm_portal.logredact.RedactPathsFilter"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": LOG_FORMAT,
+            "filters": ["redact_paths"],
         }
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},

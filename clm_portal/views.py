@@ -1,7 +1,12 @@
+import asyncio
+import logging
+
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from health_check.views import HealthCheckView
 
 from trusts.models import Role
 
@@ -15,6 +20,39 @@ def redis_client():
     return Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=1)
 
 
+logger = logging.getLogger(__name__)
+
+
+class HealthzView(HealthCheckView):
+    """Whether each dependency works, and nothing more: no host, address or error text.
+
+    Anyone can reach /healthz (the load balancer, the container's HEALTHCHECK), so the
+    details of a failure go to the log only. 200 when all work, 500 otherwise; JSON with
+    ?format=json or an Accept of application/json, plain text otherwise.
+    """
+
+    async def get(self, request, *args, **kwargs):
+        with self.get_executor() as executor:
+            self.results = await asyncio.gather(
+                *(check.get_result(executor) for check in self.get_checks())
+            )
+        report = {}
+        for result in self.results:
+            name = type(result.check).__name__
+            if result.error:
+                logger.warning("Health check %s failed: %s", name, result.error)
+            report[name] = "unavailable" if result.error else "working"
+        status = 500 if any(result.error for result in self.results) else 200
+        wants_json = request.GET.get("format") == "json" or (
+            "format" not in request.GET and "json" in request.headers.get("accept", "")
+        )
+        if wants_json:
+            return JsonResponse(report, status=status)
+        text = "".join(f"{name}: {state}\n" for name, state in report.items())
+        return HttpResponse(text, content_type="text/plain; charset=utf-8", status=status)
+
+
+@login_not_required
 def home(request: HttpRequest) -> HttpResponse:
     """The start page for visitors; each role's own home page once signed in."""
     user = request.user
@@ -70,9 +108,11 @@ def _staff_summary(user) -> dict:
     return staff_summary(user=user)
 
 
+@login_not_required
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy.html")
 
 
+@login_not_required
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "accessibility.html")
