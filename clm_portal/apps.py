@@ -7,4 +7,4 @@ class ClmPortalConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the rules permissions that views and services check.
-        from . import permissions  # noqa: F401
+        from . import permissions, signals  # noqa: F401

@@ -1,8 +1,15 @@
 """allauth adapters: the portal is by invitation, whether by password or through SSO."""
 
+from types import SimpleNamespace
+from urllib.parse import urlsplit, urlunsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+
+from clm_portal.clientip import client_ip
 
 from .models import Invitation
 from .services import invitation_accept
@@ -18,10 +25,43 @@ def invitation_in_session(request) -> Invitation | None:
     return Invitation.objects.pending().filter(token_digest=digest).first()
 
 
+def on_site_url(url: str) -> str:
+    """`url` with the scheme and host of settings.SITE_URL, whatever host the request named.
+
+    A request's Host header is the client's to choose; a link in an email must lead to the
+    portal itself.
+    """
+    site = urlsplit(settings.SITE_URL)
+    parts = urlsplit(url)
+    return urlunsplit((site.scheme, site.netloc, parts.path, parts.query, parts.fragment))
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         # Accounts are made by accepting an invitation (trusts.views.accept_invitation).
         return False
+
+    def get_client_ip(self, request) -> str:
+        # The same address as the lockout's, behind settings.TRUSTED_PROXY_COUNT proxies.
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        return on_site_url(super().get_reset_password_from_key_url(key))
+
+    def get_email_confirmation_url(self, request, emailconfirmation) -> str:
+        return on_site_url(super().get_email_confirmation_url(request, emailconfirmation))
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # allauth's templates name `current_site`: the portal, not the server's address.
+        site = SimpleNamespace(name="CLM Portal", domain=urlsplit(settings.SITE_URL).netloc)
+        super().send_mail(
+            template_prefix,
+            email,
+            {**context, "current_site": site, "site_url": settings.SITE_URL},
+        )
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -29,3 +29,23 @@ def nhsuk_widget(field):
 @register.filter
 def is_file_field(field) -> bool:
     return field.widget_type in ("clearablefile", "file")
+
+
+def duration_in_words(delta) -> str:
+    """A timedelta as people say it: "15 minutes", "1 hour", "1 hour 30 minutes"."""
+    minutes = round(delta.total_seconds() / 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if minutes or not hours:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)
+
+
+@register.simple_tag
+def lockout_duration() -> str:
+    """How long django-axes locks an account (settings.AXES_COOLOFF_TIME), in words."""
+    from django.conf import settings
+
+    return duration_in_words(settings.AXES_COOLOFF_TIME)
