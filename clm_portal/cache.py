@@ -22,21 +22,22 @@ CIRCUIT_OPEN_SECONDS = 30.0
 
 
 class FailOpenRedisCache(RedisCache):
-    # Class-wide: one Redis behind every alias, one breaker per process.
-    _skip_until = 0.0
+    # Per process and per Redis server list (cache instances are per thread).
+    _skip_until: dict[tuple, float] = {}
 
     @classmethod
     def reset_circuit(cls) -> None:
         """Try Redis again on the next call."""
-        cls._skip_until = 0.0
+        cls._skip_until.clear()
 
     def _call(self, fallback, call: Callable):
-        if time.monotonic() < FailOpenRedisCache._skip_until:
+        servers = tuple(self._servers)
+        if time.monotonic() < self._skip_until.get(servers, 0.0):
             return fallback
         try:
             return call()
         except (RedisError, OSError) as error:
-            FailOpenRedisCache._skip_until = time.monotonic() + CIRCUIT_OPEN_SECONDS
+            self._skip_until[servers] = time.monotonic() + CIRCUIT_OPEN_SECONDS
             logger.warning(
                 "Cache unavailable (%s: %s); carrying on without it for %d s.",
                 type(error).__name__,

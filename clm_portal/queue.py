@@ -8,28 +8,26 @@ from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
-# After a failed or slow publish, publishing is skipped for this long (per process).
+# After a failed or slow publish, publishing to that broker is skipped for this long (per
+# process).
 SKIP_SECONDS = 30.0
 # A publish slower than this counts as a failure: the broker is stuck, not merely busy.
 SLOW_SECONDS = 1.0
 # Socket timeouts for publishing from a request (the worker keeps the broker's own).
 PUBLISH_SOCKET_TIMEOUT = 0.5
 
-_skip_until = 0.0
+# Broker URL -> when to try publishing to it again.
+_skip_until: dict[str, float] = {}
 
 
 def reset_breaker() -> None:
     """Publish again on the next call."""
-    global _skip_until
-    _skip_until = 0.0
+    _skip_until.clear()
 
 
-def _trip(reason: str) -> None:
-    global _skip_until
-    _skip_until = time.monotonic() + SKIP_SECONDS
-    logger.warning(
-        "%s; not publishing tasks for %d s (the sweepers re-queue).", reason, SKIP_SECONDS
-    )
+def _trip(broker: str, reason: str) -> None:
+    _skip_until[broker] = time.monotonic() + SKIP_SECONDS
+    logger.error("%s; not publishing tasks for %d s (the sweepers re-queue).", reason, SKIP_SECONDS)
 
 
 def _publish(task: Task, kwargs: dict) -> None:
@@ -37,6 +35,8 @@ def _publish(task: Task, kwargs: dict) -> None:
         **(task.app.conf.broker_transport_options or {}),
         "socket_timeout": PUBLISH_SOCKET_TIMEOUT,
         "socket_connect_timeout": PUBLISH_SOCKET_TIMEOUT,
+        # One connection attempt: kombu would otherwise retry for seconds.
+        "max_retries": 0,
     }
     with task.app.connection_for_write(transport_options=options) as connection:
         # retry=False: one attempt; a retry would only hold the request longer.
@@ -58,8 +58,9 @@ def enqueue_on_commit(task: Task, **kwargs) -> None:
             except Exception:
                 logger.exception("Task %s %s failed; the sweeper will retry it.", task.name, kwargs)
             return
-        if time.monotonic() < _skip_until:
-            logger.info(
+        broker = str(task.app.conf.broker_url)
+        if time.monotonic() < _skip_until.get(broker, 0.0):
+            logger.warning(
                 "Broker recently unavailable: %s %s left to the sweeper.", task.name, kwargs
             )
             return
@@ -67,9 +68,9 @@ def enqueue_on_commit(task: Task, **kwargs) -> None:
         try:
             _publish(task, kwargs)
         except Exception as error:
-            _trip(f"Could not queue {task.name} {kwargs} ({type(error).__name__}: {error})")
+            _trip(broker, f"Could not queue {task.name} {kwargs} ({type(error).__name__}: {error})")
             return
         if time.monotonic() - started > SLOW_SECONDS:
-            _trip(f"Queueing {task.name} took {time.monotonic() - started:.1f} s")
+            _trip(broker, f"Queueing {task.name} took {time.monotonic() - started:.1f} s")
 
     transaction.on_commit(publish)
