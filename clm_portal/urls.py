@@ -26,6 +26,7 @@ urlpatterns = [
         name="healthz",
     ),
     path("admin/", admin.site.urls),
+    path("accounts/settings/", views.account_settings, name="account_settings"),
     path("accounts/", include("allauth.urls")),
     path("", include("trusts.urls")),
     path("", include("mentors.urls")),

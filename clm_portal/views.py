@@ -116,3 +116,10 @@ def privacy(request: HttpRequest) -> HttpResponse:
 @login_not_required
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "accessibility.html")
+
+
+def account_settings(request: HttpRequest) -> HttpResponse:
+    """Links to the account pages allauth provides: password, two-factor, email addresses."""
+    from allauth.mfa.utils import is_mfa_enabled
+
+    return render(request, "account/settings.html", {"mfa_enabled": is_mfa_enabled(request.user)})
