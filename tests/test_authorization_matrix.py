@@ -116,6 +116,7 @@ MATRIX: dict[str, Row] = {
     "privacy": Row(NO_WORLD, PUBLIC),
     "accessibility": Row(NO_WORLD, PUBLIC),
     "healthz": Row(NO_WORLD, PUBLIC),
+    "account_settings": Row(NO_WORLD, SIGNED_IN),
     # The benchmark's floor: any signed-in person, no data.
     "bench_trivial": Row(NO_WORLD, SIGNED_IN),
     "trusts:list": Row(NO_WORLD, STAFF),
