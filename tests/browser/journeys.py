@@ -111,10 +111,10 @@ def open_profile(page: Page, user: User) -> None:
 
 
 def open_account_settings(page: Page, user: User) -> None:
-    """The header's "Account settings": allauth's email addresses page, in NHS.UK markup."""
+    """The header's "Account settings": links to password, two-factor and email addresses."""
     account = page.get_by_role("navigation", name="Account")
     account.get_by_role("link", name="Account settings").click()
-    expect(page).to_have_url(re.compile(r"/accounts/email/$"))
+    expect(page).to_have_url(re.compile(r"/accounts/settings/$"))
     expect(page.locator("main")).to_contain_text(user.email)
     check_a11y(page)
 
