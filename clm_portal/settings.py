@@ -288,6 +288,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mentors.tasks.weekly_nudges_task",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
+    # Every 15 minutes: weekly emails recorded as due but not sent after 30 minutes (the
+    # queue lost them, e.g. Redis restarted) are queued again, up to 6 attempts.
+    "weekly-clm-nudges-sweep": {
+        "task": "mentors.tasks.weekly_nudges_sweep_task",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # --- Internationalisation ------------------------------------------------------------------

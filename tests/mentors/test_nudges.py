@@ -91,6 +91,13 @@ class TestWeeklyNudgesQueue:
         assert entry["task"] == "mentors.tasks.weekly_nudges_task"
         assert entry["schedule"].day_of_week == {1}
 
+    def test_celery_beat_sweeps_for_lost_emails_every_quarter_hour(self):
+        from clm_portal.celery_app import app
+
+        entry = settings.CELERY_BEAT_SCHEDULE["weekly-clm-nudges-sweep"]
+        assert entry["task"] in app.tasks
+        assert entry["schedule"].minute == {0, 15, 30, 45}
+
 
 @pytest.mark.django_db
 class TestWeeklyNudgeSend:
