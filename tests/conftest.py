@@ -1,3 +1,4 @@
+import importlib
 import os
 from dataclasses import dataclass
 
@@ -7,6 +8,32 @@ from django.test import Client
 from trusts.models import Role, Trust, User
 
 from .factories import InvitationFactory, TrustFactory, person
+
+# Reference rows that a data migration loads (the GMC's GPC domains).
+GPC_DOMAINS = importlib.import_module("mentors.migrations.0002_gpc_domains").DOMAINS
+DB_FIXTURES = {"db", "transactional_db", "live_server"}
+
+
+@pytest.fixture(autouse=True)
+def _migration_reference_data(request):
+    """Put back the rows the migrations load, before every test that uses the database.
+
+    A transactional test (browser journeys, a real worker, concurrency) empties every table
+    when it ends, reference data included; the tests after it on the same worker expect the
+    migrated database.
+    """
+    if not (
+        request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames)
+    ):
+        return
+    from mentors.models import GPCDomain
+
+    with request.getfixturevalue("django_db_blocker").unblock():
+        if GPCDomain.objects.count() < len(GPC_DOMAINS):
+            GPCDomain.objects.bulk_create(
+                [GPCDomain(number=n, name=name) for n, name in GPC_DOMAINS],
+                ignore_conflicts=True,
+            )
 
 
 def services_required() -> bool:

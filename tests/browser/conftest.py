@@ -83,7 +83,7 @@ class Demo:
 
 
 @pytest.fixture
-def demo_people(live_server, transactional_db, django_db_serialized_rollback) -> Demo:
+def demo_people(live_server, transactional_db) -> Demo:
     """The region's Trusts, and the demo people of one Trust (RK9), as `make run` seeds them."""
     reference.trusts_load()
     password = settings.DEMO_PASSWORD

@@ -44,7 +44,7 @@ def redis_url() -> str:
 
 
 @pytest.fixture
-def celery_worker_on_redis(redis_url, transactional_db, django_db_serialized_rollback, monkeypatch):
+def celery_worker_on_redis(redis_url, transactional_db, monkeypatch):
     """Start an embedded worker on Redis; yields `TaskFailures` (empty while all is well)."""
     queue = unique_queue_name()
     failures = TaskFailures()

@@ -119,6 +119,9 @@ def test_publishing_with_redis_down_neither_fails_nor_holds_up_the_request(
     ), caplog.text
 
 
+# Transactional from the start (the worker below needs committed rows), so that pytest-django
+# runs it with the other transactional tests, after the tests that rely on migration data.
+@pytest.mark.django_db(transaction=True)
 def test_the_sweeper_sends_an_invitation_whose_publish_failed(
     trust_admin, redis_url, email_dir, request
 ):

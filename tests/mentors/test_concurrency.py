@@ -42,9 +42,7 @@ def postgres():
     need("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL to a PostgreSQL one")
 
 
-# serialized_rollback: a transactional test empties the tables, and with them the reference
-# rows the migrations load (GPC domains) that later tests on this worker need.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 class TestAtTheSameMoment:
     def test_one_form_sent_twice_logs_one_entry(self, postgres, world):
         appointment_of(world.clm, world.trust, starts_on=APPOINTED)

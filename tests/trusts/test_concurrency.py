@@ -41,8 +41,7 @@ def postgres():
     need("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL to a PostgreSQL one")
 
 
-# serialized_rollback: keep the migrations' reference rows for later tests on this worker.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 class TestAtTheSameMoment:
     def test_a_double_click_on_invite_makes_one_invitation(self, postgres, world):
         results = at_once(
