@@ -28,6 +28,7 @@ def _migration_reference_data(request):
         return
     from mentors.models import GPCDomain
 
+    request.getfixturevalue("django_db_setup")  # the test database, never DATABASE_URL's own
     with request.getfixturevalue("django_db_blocker").unblock():
         if GPCDomain.objects.count() < len(GPC_DOMAINS):
             GPCDomain.objects.bulk_create(
