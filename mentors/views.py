@@ -12,6 +12,7 @@ from django_tables2 import RequestConfig
 
 from clm_portal.csvimport import handle_upload, template_response
 from clm_portal.forms import add_service_errors
+from clm_portal.pagination import CappedPaginator
 from clm_portal.permissions import TRUST_STAFF, role_required
 from clm_portal.views import home
 from trusts.models import Role, Trust
@@ -290,12 +291,15 @@ def activity_log(request: HttpRequest) -> HttpResponse:
 
 
 def _paginate(table, request: HttpRequest, per_page: int = 25) -> None:
-    """25 a page; an odd ?page= (², 0, 10**20) shows the first or last page, never a 500."""
+    """25 a page over the first 10,000 rows (CappedPaginator: no full count, no deep OFFSET);
+    an odd ?page= (², 0, 10**20) shows the first or last page, never a 500."""
     page = _int_param(request.GET.get(table.prefixed_page_field)) or 1
     try:
-        table.paginate(page=page, per_page=per_page)
+        table.paginate(paginator_class=CappedPaginator, page=page, per_page=per_page)
     except EmptyPage:
-        table.paginate(page=table.paginator.num_pages, per_page=per_page)
+        table.paginate(
+            paginator_class=CappedPaginator, page=table.paginator.num_pages, per_page=per_page
+        )
 
 
 def _weekly_chart(summary) -> dict:
