@@ -23,6 +23,11 @@ SHEET_TITLE = "Activity log"
 STAKEHOLDER_LABELS = dict(Stakeholder.choices)
 
 
+# One download holds at most this many entries (a year of a large region); more must be
+# narrowed with the log's filters first.
+MAX_EXPORT_ROWS = 50_000
+
+
 def safe_cell(value):
     """Neutralise text that a spreadsheet would run as a formula (OWASP CSV injection)."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):

@@ -17,7 +17,7 @@ from clm_portal.permissions import TRUST_STAFF, role_required
 from clm_portal.views import home
 from trusts.models import Role, Trust
 
-from . import imports, services
+from . import exports, imports, services
 from .exports import CONTENT_TYPES, export_response
 from .filters import ActivityFilter
 from .forms import (
@@ -262,6 +262,16 @@ def activity_log(request: HttpRequest) -> HttpResponse:
     rows = activity_filter.qs
     fmt = request.GET.get("_export")
     if fmt in CONTENT_TYPES:
+        if rows[: exports.MAX_EXPORT_ROWS + 1].count() > exports.MAX_EXPORT_ROWS:
+            # A file of millions of rows would hold a worker for minutes: narrow it first.
+            messages.error(
+                request,
+                f"That is more than {exports.MAX_EXPORT_ROWS:,} entries, too many for one file. "
+                "Choose a Trust or a date range with the filters, then download.",
+            )
+            query = request.GET.copy()
+            query.pop("_export", None)
+            return redirect(f"{request.path}?{query.urlencode()}")
         return export_response(
             rows.prefetch_related("gpc_domains"),
             fmt,

@@ -82,3 +82,29 @@ class TestTheCappedLog:
             re.search(r"SELECT COUNT\(\*\) AS \"__count\" FROM \"mentors_activity\"", q["sql"])
             for q in ctx.captured_queries
         ), "the whole table was counted"
+
+
+@pytest.mark.django_db
+class TestTheBoundedExport:
+    def test_a_download_of_more_than_the_limit_is_refused_with_a_way_forward(
+        self, world, monkeypatch
+    ):
+        from mentors import exports
+
+        monkeypatch.setattr(exports, "MAX_EXPORT_ROWS", 20)
+        log_rows(world, 21)
+        response = client_for(world.deanery).get(
+            reverse("mentors:log"), {"_export": "csv", "responsibility": "buddying"}, follow=True
+        )
+        assert response.redirect_chain[-1][0] == f"{reverse('mentors:log')}?responsibility=buddying"
+        assert "too many for one file" in response.content.decode()
+        assert "Content-Disposition" not in response
+
+    def test_a_download_within_the_limit_is_the_file(self, world, monkeypatch):
+        from mentors import exports
+
+        monkeypatch.setattr(exports, "MAX_EXPORT_ROWS", 20)
+        log_rows(world, 20)
+        response = client_for(world.deanery).get(reverse("mentors:log"), {"_export": "csv"})
+        assert response["Content-Disposition"].startswith("attachment")
+        assert response.content.decode("utf-8-sig").count("\r\n") == 21
