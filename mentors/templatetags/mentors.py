@@ -51,4 +51,4 @@ def difference_tag(period) -> str:
         )
     if diff < 0:
         return format_html('<span class="nhsuk-tag nhsuk-tag--grey">{} under</span>', hours(-diff))
-    return format_html('<span class="nhsuk-tag nhsuk-tag--green">On allocation</span>')
+    return format_html('<span class="nhsuk-tag nhsuk-tag--green">{}</span>', "On allocation")
