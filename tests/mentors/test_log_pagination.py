@@ -108,3 +108,11 @@ class TestTheBoundedExport:
         response = client_for(world.deanery).get(reverse("mentors:log"), {"_export": "csv"})
         assert response["Content-Disposition"].startswith("attachment")
         assert response.content.decode("utf-8-sig").count("\r\n") == 21
+
+
+@pytest.mark.django_db
+def test_the_log_offers_page_links_when_there_is_more_than_a_page(world):
+    log_rows(world, 30)
+    html = client_for(world.clm).get(reverse("mentors:log")).content.decode()
+    assert 'aria-label="Pagination"' in html
+    assert 'aria-label="Page 2"' in html
