@@ -116,3 +116,19 @@ def test_the_log_offers_page_links_when_there_is_more_than_a_page(world):
     html = client_for(world.clm).get(reverse("mentors:log")).content.decode()
     assert 'aria-label="Pagination"' in html
     assert 'aria-label="Page 2"' in html
+
+
+@pytest.mark.django_db
+class TestTheLogsActions:
+    def test_a_clm_gets_change_and_copy_links_with_their_entrys_id(self, world):
+        log_rows(world, 2)
+        newest = Activity.objects.order_by("-date").first()
+        html = client_for(world.clm).get(reverse("mentors:log")).content.decode()
+        assert f'href="{reverse("mentors:edit_activity", kwargs={"pk": newest.pk})}"' in html
+        assert f'href="{reverse("mentors:log_activity")}?like={newest.pk}"' in html
+        assert "the entry of 31 July 2026" in html
+
+    def test_deanery_staff_get_no_actions(self, world):
+        log_rows(world, 2)
+        html = client_for(world.deanery).get(reverse("mentors:log")).content.decode()
+        assert "Log another like this" not in html
