@@ -51,6 +51,14 @@ def need(service: str, available: bool, why: str = "") -> None:
     pytest.skip(message)
 
 
+@pytest.fixture
+def postgres():
+    """For tests of real row locks: skip elsewhere (fail under REQUIRE_SERVICES=1)."""
+    from django.db import connection
+
+    need("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL to a PostgreSQL one")
+
+
 @dataclass
 class World:
     """Two Trusts with a person in every role, and deanery staff over both."""

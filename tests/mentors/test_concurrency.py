@@ -1,45 +1,16 @@
 """Two copies of the same submission at the same moment (PostgreSQL: real row locks)."""
 
-import threading
 import uuid
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
 
 from mentors.models import Activity, Appointment
 from mentors.services import activity_create, appointment_create
 
-from ..conftest import need
+from ..concurrency import at_once
 from ..factories import appointment_of
 from .conftest import APPOINTED, entry_fields, recent_day
-
-
-def at_once(work, n: int = 2) -> list:
-    """Run `work` in `n` threads released together; each result or exception, in order."""
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = work()
-        except Exception as error:  # noqa: BLE001 - reported to the test
-            results[i] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
-@pytest.fixture
-def postgres():
-    need("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL to a PostgreSQL one")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -48,7 +19,7 @@ class TestAtTheSameMoment:
         appointment_of(world.clm, world.trust, starts_on=APPOINTED)
         key = uuid.uuid4()
         results = at_once(
-            lambda: activity_create(
+            lambda _: activity_create(
                 by=world.clm,
                 trust=world.trust,
                 submission_key=key,
@@ -61,7 +32,7 @@ class TestAtTheSameMoment:
 
     def test_one_appointment_recorded_twice_is_recorded_once(self, postgres, world):
         results = at_once(
-            lambda: appointment_create(
+            lambda _: appointment_create(
                 by=world.trust_admin,
                 trust=world.trust,
                 user=world.supervisor,

@@ -5,40 +5,12 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
 
 from trusts import services
 from trusts.models import Invitation, Role, User
 
-from ..conftest import need
+from ..concurrency import at_once
 from ..factories import InvitationFactory
-
-
-def at_once(work, n: int = 2) -> list:
-    """Run `work(i)` in `n` threads released together; each result or exception, in order."""
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as error:  # noqa: BLE001 - reported to the test
-            results[i] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
-@pytest.fixture
-def postgres():
-    need("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL to a PostgreSQL one")
 
 
 @pytest.mark.django_db(transaction=True)
