@@ -110,15 +110,20 @@ def _like_initial(request: HttpRequest) -> dict:
         activities_visible_to(user=request.user).prefetch_related("trainees", "gpc_domains"),
         pk=_int_param(like) or 0,
     )
+    return _form_initial(source)
+
+
+def _form_initial(activity) -> dict:
+    """An entry's fields as the activity form shows them (all but its date)."""
     return {
-        "responsibility": source.responsibility,
-        "format": source.format,
-        "hours": number(source.hours),
-        "trainees_reached": source.trainees_reached,
-        "trainees": list(source.trainees.all()),
-        "others_engaged": source.others_engaged,
-        "gpc_domains": list(source.gpc_domains.all()),
-        "notes": source.notes,
+        "responsibility": activity.responsibility,
+        "format": activity.format,
+        "hours": number(activity.hours),
+        "trainees_reached": activity.trainees_reached,
+        "trainees": list(activity.trainees.all()),
+        "others_engaged": activity.others_engaged,
+        "gpc_domains": list(activity.gpc_domains.all()),
+        "notes": activity.notes,
     }
 
 
@@ -171,17 +176,7 @@ def edit_activity(request: HttpRequest, pk: int) -> HttpResponse:
     if is_locked(activity.date):
         messages.error(request, _locked_message(activity))
         return redirect("mentors:log")
-    initial = {
-        "date": activity.date,
-        "responsibility": activity.responsibility,
-        "format": activity.format,
-        "hours": number(activity.hours),
-        "trainees_reached": activity.trainees_reached,
-        "trainees": list(activity.trainees.all()),
-        "others_engaged": activity.others_engaged,
-        "gpc_domains": list(activity.gpc_domains.all()),
-        "notes": activity.notes,
-    }
+    initial = {"date": activity.date, **_form_initial(activity)}
     form = ActivityForm(
         request.POST or None, initial=initial, trainees=trainees_of(trust=activity.trust)
     )
