@@ -61,14 +61,12 @@ def home(request: HttpRequest) -> HttpResponse:
     role = user.primary_role
     context = {"role": role, "parts": parts_for(user), "memberships": user.role_memberships}
     if role in (Role.TRUST_ADMIN, Role.CLM, Role.DEANERY):
-        context.update(_staff_summary(user))
+        context.update(staff_summary(user=user))
     if role == Role.TRAINEE:
         context["trainee_profile"] = getattr(user, "trainee_profile", None)
         context["placement"] = next(
             (m for m in user.role_memberships if m.role == Role.TRAINEE), None
         )
-    if role == Role.SUPERVISOR:
-        context["supervisee_count"] = user.supervisees.count()
     if role == Role.CLM:
         context.update(_clm_home(request))
     return render(request, f"home/{role or 'no_role'}.html", context)
@@ -102,10 +100,6 @@ def _clm_home(request: HttpRequest) -> dict:
         "week": week_summary(trust=appointment.trust, today=timezone.localdate()),
         "last_activity": last,
     }
-
-
-def _staff_summary(user) -> dict:
-    return staff_summary(user=user)
 
 
 @login_not_required
