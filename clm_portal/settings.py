@@ -278,6 +278,28 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep Django's JSON logging in worker and beat
 CELERY_BEAT_SCHEDULE = {
+    # Every 5 minutes: expire offers past their hold and offer freed places to the waiting list
+    # (catches any promotion a lost task missed).
+    "opportunity-offers-sweep": {
+        "task": "opportunities.tasks.sweep_offers_task",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Every 10 minutes: notification emails not sent (the queue lost them) are queued again.
+    "opportunity-notifications-sweep": {
+        "task": "opportunities.tasks.notifications_sweep_task",
+        "schedule": crontab(minute="*/10"),
+    },
+    # Daily at 07:30: reminders before an opportunity starts, and applications undecided for
+    # 7 days (to the CLM).
+    "opportunity-daily-reminders": {
+        "task": "opportunities.tasks.daily_reminders_task",
+        "schedule": crontab(minute=30, hour=7),
+    },
+    # Mondays at 07:15: each supervisor's digest of new opportunities for their trainees.
+    "opportunity-supervisor-digest": {
+        "task": "opportunities.tasks.supervisor_digest_task",
+        "schedule": crontab(minute=15, hour=7, day_of_week="mon"),
+    },
     # Every 10 minutes: send invitations whose email could not be queued when they were made.
     "send-unsent-invitations": {
         "task": "trusts.tasks.invitations_send_unsent_task",
@@ -295,6 +317,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
     },
 }
+
+# --- Opportunities ------------------------------------------------------------------------
+# How long an offered place is held for the trainee before it passes down the waiting list.
+OPPORTUNITY_OFFER_HOLD_HOURS = env.int("OPPORTUNITY_OFFER_HOLD_HOURS", default=48)
 
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

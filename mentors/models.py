@@ -220,6 +220,15 @@ class Activity(models.Model):
     )
     gpc_domains = models.ManyToManyField(GPCDomain, blank=True, verbose_name="GPC domains")
     notes = models.TextField(blank=True)
+    # The opportunity this work served (the opportunities app lists the CLM work behind one).
+    # Named by string: the opportunities app sits above this one and imports it, not back.
+    opportunity = models.ForeignKey(
+        "opportunities.Opportunity",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+    )
     # The key of the form that logged it: the same form sent twice logs one entry (see
     # `activity_create`). Empty for entries from a CSV import or the admin.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)

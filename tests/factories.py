@@ -174,3 +174,36 @@ class NetworkDayFactory(DjangoModelFactory):
     date = factory.LazyFunction(timezone.localdate)
     title = "Leadership Mentor network day"
     location = "Exeter"
+
+
+# --- opportunities -------------------------------------------------------------------------
+
+
+class OpportunityFactory(DjangoModelFactory):
+    """An open opportunity of a Trust (pass trust=None, region=... for a region-wide one)."""
+
+    class Meta:
+        model = "opportunities.Opportunity"
+
+    trust = factory.SubFactory(TrustFactory)
+    region = factory.LazyAttribute(lambda o: o.trust.region if o.trust else RegionFactory())
+    kind = "qi_project"
+    title = factory.Sequence(lambda n: f"Sepsis audit QI project {n}")
+    description = "Join the Trust's sepsis quality improvement project."
+    host_name = "Dr Hannah Host"
+    host_role = "Associate Medical Director for Quality"
+    host_email = factory.Sequence(lambda n: f"host{n}@nhs.example")
+    time_commitment = "Two hours a month for six months"
+    places = 1
+    status = "open"
+    published_at = factory.LazyFunction(timezone.now)
+
+
+def apply_for(opportunity, trainee, **fields):
+    """An application through the service, as a trainee would make it."""
+    from opportunities.services import application_submit
+
+    fields.setdefault("statement", "I would like to learn how QI works here.")
+    fields.setdefault("leader", 3)
+    fields.setdefault("lead_change", 3)
+    return application_submit(trainee=trainee, opportunity=opportunity, **fields)

@@ -79,6 +79,27 @@ class Specialty(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class LeadershipActivity(models.TextChoices):
+    """The surveys' leadership development activities (item suffix after `a_`, DOMAIN.md).
+
+    Opportunity kinds map onto them, and a trainee's interests are chosen from them, so that
+    uptake in the portal and answers in the surveys line up.
+    """
+
+    QI = "qi", "Quality improvement activity"
+    RCA = "rca", "Root cause analysis investigation"
+    MENTORING = "mentoring", "Mentoring or coaching"
+    COURSE = "course", "A leadership course"
+    HUMAN_FACTORS = "human_factors", "Non-technical skills or human factors course"
+    QUALIFICATION = "qualification", "A leadership qualification"
+    SHADOW_MANAGEMENT = "shadow_management", "Shadowing management colleagues"
+    SHADOW_CLINICAL = "shadow_clinical", "Shadowing a clinical leadership colleague"
+    MANAGEMENT_ROLE = "management_role", "Management role in the Trust, e.g. rota co-ordinator"
+    ONLINE_COURSE = "online_course", "On-line leadership programme or course"
+    ONLINE_RESOURCES = "online_resources", "Sign-posted online resources"
+    OTHER = "other", "Other"
+
+
 gmc_number_validator = RegexValidator(
     r"^\d{7}$", "Enter a GMC number of exactly 7 digits, like 1234567."
 )
@@ -330,6 +351,13 @@ class TraineeProfile(models.Model):
         blank=True,
         related_name="supervisees",
     )
+    # What the trainee would like to try: codes of LeadershipActivity. Suggestions use them.
+    interests = models.JSONField(
+        "leadership interests",
+        default=list,
+        blank=True,
+        help_text="Kinds of leadership experience you would like to try.",
+    )
     history = HistoricalRecords()
 
     def __str__(self) -> str:
@@ -344,6 +372,11 @@ class SupervisorProfile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="supervisor_profile")
     gmc_number = gmc_number_field(unique=True, null=True, blank=True)
     specialty = models.CharField(max_length=30, choices=Specialty.choices, blank=True)
+    opportunity_digest = models.BooleanField(
+        "weekly opportunities email",
+        default=True,
+        help_text="A Monday email listing new opportunities open to your trainees' grades.",
+    )
     history = HistoricalRecords()
 
     def __str__(self) -> str:

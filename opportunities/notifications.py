@@ -1,0 +1,235 @@
+"""Notifications: a row per message (listed in the portal with an unread count), emailed by a
+Celery task after commit. Each row records whether its email was sent or failed; a beat sweep
+queues again any email still pending after 10 minutes (the queue lost it), up to 6 attempts.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from clm_portal.emails import send_templated_email
+from clm_portal.queue import enqueue_on_commit
+from trusts.models import Role, User
+
+from .models import Application, Notification, Opportunity
+from .models import ApplicationStatus as S
+
+logger = logging.getLogger(__name__)
+
+MAX_EMAIL_ATTEMPTS = 6
+Kind = Notification.Kind
+
+
+def notify(user: User, kind: str, subject: str, body: str, link: str = "") -> Notification:
+    """Record a notification for `user` and email it once the transaction commits."""
+    from .tasks import notification_email_task
+
+    notification = Notification.objects.create(
+        user=user, kind=kind, subject=subject[:200], body=body, link=link
+    )
+    enqueue_on_commit(notification_email_task, notification_id=notification.pk)
+    return notification
+
+
+def send_notification_email(notification_id: int) -> bool:
+    """Email one notification; True if sent now. A failure is recorded, then raised so that
+    Celery retries it with backoff."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .select_related("user")
+            .filter(pk=notification_id, email_status=Notification.EmailStatus.PENDING)
+            .first()
+        )
+        if notification is None:
+            return False
+        notification.email_attempts += 1
+        try:
+            send_templated_email(
+                "notification",
+                {
+                    "notification": notification,
+                    "name": notification.user.get_short_name(),
+                    "url": f"{settings.SITE_URL}{notification.link}" if notification.link else "",
+                    "site_url": settings.SITE_URL,
+                },
+                to=[notification.user.email],
+            )
+        except Exception as error:
+            notification.email_error = f"{type(error).__name__}: {error}"[:500]
+            if notification.email_attempts >= MAX_EMAIL_ATTEMPTS:
+                notification.email_status = Notification.EmailStatus.FAILED
+            notification.save(update_fields=["email_attempts", "email_error", "email_status"])
+            logger.warning("Notification %s email failed: %s", notification_id, error)
+            return False
+        notification.email_status = Notification.EmailStatus.SENT
+        notification.emailed_at = timezone.now()
+        notification.email_error = ""
+        notification.save(
+            update_fields=["email_attempts", "email_error", "email_status", "emailed_at"]
+        )
+    return True
+
+
+def notifications_sweep(now=None) -> int:
+    """Queue again the emails still pending after 10 minutes; returns how many."""
+    from .tasks import notification_email_task
+
+    now = now or timezone.now()
+    due = list(
+        Notification.objects.filter(
+            email_status=Notification.EmailStatus.PENDING,
+            created_at__lte=now - timedelta(minutes=10),
+            email_attempts__lt=MAX_EMAIL_ATTEMPTS,
+        ).values_list("pk", flat=True)[:500]
+    )
+    for pk in due:
+        enqueue_on_commit(notification_email_task, notification_id=pk)
+    return len(due)
+
+
+def _application_link(application: Application) -> str:
+    return reverse("opportunities:application", kwargs={"pk": application.pk})
+
+
+def _staff_link(application: Application) -> str:
+    return reverse("opportunities:applications", kwargs={"pk": application.opportunity_id})
+
+
+def staff_of(opportunity: Opportunity) -> list[User]:
+    """Who hears about an opportunity's applications: its Trust's CLMs (its administrators
+    when there is no CLM); for a region-wide one, the deanery staff who posted it."""
+    if opportunity.trust_id is None:
+        return [opportunity.created_by] if opportunity.created_by else []
+    people = list(
+        User.objects.filter(
+            memberships__trust_id=opportunity.trust_id, memberships__role=Role.CLM, is_active=True
+        ).distinct()
+    )
+    if not people:
+        people = list(
+            User.objects.filter(
+                memberships__trust_id=opportunity.trust_id,
+                memberships__role=Role.TRUST_ADMIN,
+                is_active=True,
+            ).distinct()
+        )
+    return people
+
+
+def notify_application_received(application: Application) -> None:
+    opportunity = application.opportunity
+    for person in staff_of(opportunity):
+        notify(
+            person,
+            Kind.APPLICATION_RECEIVED,
+            f"New application: {opportunity.title}",
+            f"{application.trainee} applied for {opportunity.title}.",
+            _staff_link(application),
+        )
+
+
+def notify_offer(application: Application, *, from_waiting_list: bool = False) -> None:
+    opportunity = application.opportunity
+    hold = (
+        f"{application.offer_expires_at:%-d %B %Y at %H:%M}" if application.offer_expires_at else ""
+    )
+    intro = (
+        "A place has come free and you are next on the waiting list"
+        if from_waiting_list
+        else "You have been offered a place"
+    )
+    notify(
+        application.trainee,
+        Kind.OFFER,
+        f"Offer of a place: {opportunity.title}",
+        f"{intro} on {opportunity.title}. The place is held for you until {hold}: accept or "
+        "decline it before then, or it passes to the next person.",
+        _application_link(application),
+    )
+
+
+def notify_invitation(application: Application) -> None:
+    opportunity = application.opportunity
+    hold = (
+        f"{application.offer_expires_at:%-d %B %Y at %H:%M}" if application.offer_expires_at else ""
+    )
+    notify(
+        application.trainee,
+        Kind.INVITATION,
+        f"You are invited: {opportunity.title}",
+        f"Your Clinical Leadership Mentor invites you to take part in {opportunity.title}. "
+        f"A place is held for you until {hold}: accept or decline it before then.",
+        _application_link(application),
+    )
+
+
+def notify_decision(application: Application) -> None:
+    opportunity = application.opportunity
+    last = application.events.order_by("-at", "-pk").first()
+    reason = f" Reason: {last.reason}" if last and last.reason else ""
+    if application.status == S.WAITLISTED:
+        text = f"You are on the waiting list for {opportunity.title}."
+    else:
+        text = f"Your application for {opportunity.title} is now: {application.get_status_display().lower()}.{reason}"
+    notify(
+        application.trainee,
+        Kind.DECISION,
+        f"Your application: {opportunity.title}",
+        text,
+        _application_link(application),
+    )
+
+
+def notify_offer_expired(application: Application) -> None:
+    opportunity = application.opportunity
+    notify(
+        application.trainee,
+        Kind.DECISION,
+        f"Offer expired: {opportunity.title}",
+        f"The place held for you on {opportunity.title} was not accepted in time and has "
+        "passed to the next person.",
+        _application_link(application),
+    )
+
+
+def notify_recommendation(recommendation) -> None:
+    opportunity = recommendation.opportunity
+    note = f' They wrote: "{recommendation.note}"' if recommendation.note else ""
+    notify(
+        recommendation.trainee,
+        Kind.RECOMMENDATION,
+        f"{recommendation.supervisor} recommends: {opportunity.title}",
+        f"Your educational supervisor thinks {opportunity.title} would suit you.{note}",
+        reverse("opportunities:detail", kwargs={"pk": opportunity.pk}),
+    )
+
+
+def notify_reflection(application: Application) -> None:
+    opportunity = application.opportunity
+    for person in staff_of(opportunity):
+        notify(
+            person,
+            Kind.REFLECTION,
+            f"Reflection to confirm: {opportunity.title}",
+            f"{application.trainee} recorded what they did on {opportunity.title}. Confirm it "
+            "so that it counts as evidence in their leadership record.",
+            reverse("opportunities:confirm", kwargs={"pk": application.pk}),
+        )
+
+
+def notify_confirmed(application: Application) -> None:
+    opportunity = application.opportunity
+    notify(
+        application.trainee,
+        Kind.CONFIRMED,
+        f"Experience confirmed: {opportunity.title}",
+        f"Your experience on {opportunity.title} is confirmed and is in your leadership record.",
+        reverse("opportunities:record"),
+    )
