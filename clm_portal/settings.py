@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "clm_portal.navigation.navigation",
+                "opportunities.context_processors.notifications",
             ],
         },
     },

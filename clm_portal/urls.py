@@ -30,4 +30,5 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("trusts.urls")),
     path("", include("mentors.urls")),
+    path("opportunities/", include("opportunities.urls")),
 ]

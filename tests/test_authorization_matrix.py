@@ -181,6 +181,12 @@ MATRIX: dict[str, Row] = {
     "mentors:add_network_day": Row(NO_WORLD, ONLY_DEANERY),
 }
 
+# The opportunities' rows: one module per part (tests/opportunities/matrix_*.py), each a
+# `rows(Row, statuses)` returning {url name: Row}.
+for _part in ("browse", "manage", "record", "fairness"):
+    _module = __import__(f"tests.opportunities.matrix_{_part}", fromlist=["rows"])
+    MATRIX.update(_module.rows(Row, statuses))
+
 
 def _portal_url_names(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:
     resolver = resolver or get_resolver()

@@ -1,0 +1,1 @@
+"""The opportunities forms, one module per part (browse, manage, record)."""

@@ -1,0 +1,1 @@
+"""The opportunities' views, one module per part; each module lists its own URL patterns."""
