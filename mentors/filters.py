@@ -1,6 +1,6 @@
 import django_filters
 
-from clm_portal.forms import DateInput
+from clm_portal.forms import DateInput, QuickSelect
 from trusts.models import Trust
 
 from .models import Activity, ActivityFormat, Responsibility
@@ -15,11 +15,13 @@ class ActivityFilter(django_filters.FilterSet):
         field_name="date", lookup_expr="lte", label="To", widget=DateInput
     )
     responsibility = django_filters.ChoiceFilter(
-        choices=Responsibility.choices, empty_label="Any responsibility"
+        choices=Responsibility.choices, empty_label="Any responsibility", widget=QuickSelect
     )
-    format = django_filters.ChoiceFilter(choices=ActivityFormat.choices, empty_label="Any format")
+    format = django_filters.ChoiceFilter(
+        choices=ActivityFormat.choices, empty_label="Any format", widget=QuickSelect
+    )
     trust = django_filters.ModelChoiceFilter(
-        queryset=Trust.objects.none(), empty_label="Any Trust", label="Trust"
+        queryset=Trust.objects.none(), empty_label="Any Trust", label="Trust", widget=QuickSelect
     )
 
     class Meta:

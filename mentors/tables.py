@@ -3,7 +3,7 @@ from functools import cached_property
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils import dateformat
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from trusts.tables import NHSTable
@@ -16,7 +16,8 @@ _PK_PLACEHOLDER = "9876543210"
 
 
 class ActivityTable(NHSTable):
-    date = tables.DateColumn(format="j M Y", verbose_name="Date")
+    # Not a DateColumn: that is a TemplateColumn, compiling a template for every row.
+    date = tables.Column(verbose_name="Date")
     trust = tables.Column(verbose_name="Trust", accessor="trust__name")
     responsibility = tables.Column(verbose_name="Responsibility")
     format = tables.Column(verbose_name="Format")
@@ -61,6 +62,9 @@ class ActivityTable(NHSTable):
     def render_trust(self, record) -> str:
         return format_html("{} ({})", record.trust.name, record.trust.ods_code)
 
+    def render_date(self, value) -> str:
+        return dateformat.format(value, "j M Y")
+
     def render_hours(self, record) -> str:
         return number(record.hours)
 
@@ -100,6 +104,49 @@ class ActivityTable(NHSTable):
         return format_html(
             '<ul class="nhsuk-list nhsuk-u-margin-bottom-0">{}</ul>', mark_safe("".join(items))
         )
+
+    # Each column's cell, from the entry: what django-tables2 would render, without its
+    # per-cell accessor resolution and signature inspection.
+    _CELLS = {
+        "date": lambda table, record: table.render_date(record.date),
+        "trust": lambda table, record: table.render_trust(record),
+        "responsibility": lambda table, record: record.get_responsibility_display(),
+        "format": lambda table, record: record.get_format_display(),
+        "hours": lambda table, record: table.render_hours(record),
+        "trainees_reached": lambda table, record: record.trainees_reached,
+        "notes": lambda table, record: table.render_notes(record.notes) if record.notes else "—",
+        "actions": lambda table, record: table.render_actions(record),
+    }
+
+    def body_html(self) -> str:
+        """The page's rows as HTML, built in Python.
+
+        A template loop over 200 cells, and django-tables2 resolving each cell, were most of
+        the log's rendering time (bench/README.md). The markup is the template's: each cell
+        carries its column heading for NHS.UK's responsive (stacked) layout, and every value
+        is escaped (render_* methods return format_html output, which is kept as it is).
+        `tests/mentors/test_log_table.py` checks it against the columns' own rendering.
+        """
+        columns = [(column, self._CELLS[column.name]) for column in self.columns]
+        opening = {}
+        for column, _cell in columns:
+            extra = (column.attrs.get("td") or {}).get("class")
+            opening[column.name] = format_html(
+                '<td role="cell" class="nhsuk-table__cell{}"><span '
+                'class="nhsuk-table-responsive__heading" aria-hidden="true">{} </span>',
+                f" {extra}" if extra else "",
+                column.header,
+            )
+        rows = []
+        for row in self.paginated_rows:
+            record = row.record
+            cells = "".join(
+                f"{opening[column.name]}{conditional_escape(cell(self, record))}</td>"
+                for column, cell in columns
+            )
+            # Every piece is escaped above (format_html, conditional_escape).
+            rows.append(f'<tr class="nhsuk-table__row" role="row">{cells}</tr>')
+        return mark_safe("".join(rows))  # noqa: S308
 
     @cached_property
     def _action_urls(self) -> tuple[str, str]:

@@ -6,6 +6,7 @@ register = template.Library()
 _WIDGET_CLASSES = {
     "select": "nhsuk-select",
     "selectmultiple": "nhsuk-select",
+    "quickselect": "nhsuk-select",
     "textarea": "nhsuk-textarea",
     "clearablefile": "nhsuk-file-upload__input",
     "file": "nhsuk-file-upload__input",
