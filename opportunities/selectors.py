@@ -159,3 +159,43 @@ def applicant_counts(opportunities: QuerySet[Opportunity]) -> QuerySet[Opportuni
             "applications", filter=Q(applications__status=ApplicationStatus.WAITLISTED)
         ),
     )
+
+
+def filter_trusts_for(*, user: User) -> QuerySet[Trust]:
+    """The Trusts offered in the opportunity search's Trust filter: every Trust for deanery
+    staff, otherwise the Trusts of the reader's roles."""
+    if user.has_role(Role.DEANERY):
+        return Trust.objects.active()
+    return Trust.objects.filter(pk__in=user.trust_ids_for(*Role.values))
+
+
+def with_waiting_positions(applications: QuerySet[Application]) -> QuerySet[Application]:
+    """Annotate `ahead`: how many are before each application on its waiting list (one
+    subquery, so a list of applications costs one query)."""
+    from django.db.models import OuterRef, Subquery
+
+    ahead = (
+        Application.objects.filter(
+            opportunity_id=OuterRef("opportunity_id"), status=ApplicationStatus.WAITLISTED
+        )
+        .filter(
+            Q(waitlisted_at__lt=OuterRef("waitlisted_at"))
+            | Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lt=OuterRef("pk"))
+        )
+        .order_by()
+        .values("opportunity_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return applications.annotate(ahead=Subquery(ahead))
+
+
+def with_events(applications: QuerySet[Application]) -> QuerySet[Application]:
+    """Each application's history (who, when, from, to, why) in one more query."""
+    from django.db.models import Prefetch
+
+    from .models import ApplicationEvent
+
+    return applications.prefetch_related(
+        Prefetch("events", queryset=ApplicationEvent.objects.select_related("by"))
+    )
