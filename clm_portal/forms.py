@@ -15,6 +15,10 @@ class NHSFormRenderer(TemplatesSetting):
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Show a service's ValidationError on the form: under its field, or above the form."""
+    if not hasattr(error, "error_dict"):
+        for message in error.messages:
+            form.add_error(None, message)
+        return
     for field, messages in error.message_dict.items():
         for message in messages:
             form.add_error(field if field in form.fields else None, message)

@@ -5,6 +5,7 @@ from clm_portal.forms import DateInput
 
 from .models import (
     Grade,
+    LeadershipActivity,
     Role,
     Specialty,
     SupervisorProfile,
@@ -106,15 +107,23 @@ class AcceptInvitationForm(forms.Form):
 
 
 class TraineeProfileForm(forms.ModelForm):
+    interests = forms.MultipleChoiceField(
+        label="Leadership experience you would like",
+        choices=LeadershipActivity.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Your suggested opportunities put these first.",
+    )
+
     class Meta:
         model = TraineeProfile
-        fields = ["grade", "specialty", "gmc_number"]
+        fields = ["grade", "specialty", "gmc_number", "interests"]
 
 
 class SupervisorProfileForm(forms.ModelForm):
     class Meta:
         model = SupervisorProfile
-        fields = ["specialty", "gmc_number"]
+        fields = ["specialty", "gmc_number", "opportunity_digest"]
 
 
 class NameForm(forms.ModelForm):
