@@ -15,9 +15,9 @@ comes with the sentence the trainee sees:
 | places left (not only a waiting list)              | 1      |
 | closes within 14 days                              | 1      |
 
-Ties go to the earlier deadline, then the newer opportunity. Two queries, however many
-opportunities there are (the candidates and the kinds done; the profile and the placement come
-with the user).
+Ties go to the earlier deadline, then the newer opportunity. Three queries, however many
+opportunities there are (the region of the trainee's Trust, the candidates and the kinds done;
+the profile and the placement come with the user).
 """
 
 from __future__ import annotations
