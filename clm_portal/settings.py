@@ -389,7 +389,8 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/nhsuk.html"
 # --- Logging: one JSON object per line on stdout -------------------------------------------
 # Paths whose remainder is a secret (single-use links): redacted from Django's log lines and
 # gunicorn's access log (clm_portal.logredact, gunicorn.conf.py).
-REDACTED_PATH_PREFIXES = ["/invitations/accept/"]
+# Paths whose remainder is a secret token: invitation links and the hosts' confirmation links.
+REDACTED_PATH_PREFIXES = ["/invitations/accept/", "/opportunities/host/"]
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env("LOG_FORMAT", default="console" if DEBUG else "json")
 LOGGING = {

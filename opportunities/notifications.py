@@ -233,3 +233,146 @@ def notify_confirmed(application: Application) -> None:
         f"Your experience on {opportunity.title} is confirmed and is in your leadership record.",
         reverse("opportunities:record"),
     )
+
+
+# --- Scheduled reminders and the supervisors' digest (beat: opportunities.tasks) -------------
+
+
+def _sent_since(user: User, kind: str, link: str, since) -> bool:
+    return Notification.objects.filter(
+        user=user, kind=kind, link=link, created_at__gte=since
+    ).exists()
+
+
+def remind_before_start(now=None) -> int:
+    """Daily: each trainee with an accepted place starting in the next two days, once."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    due = Application.objects.filter(
+        status=S.ACCEPTED,
+        opportunity__starts_on__gte=today,
+        opportunity__starts_on__lte=today + timedelta(days=2),
+    ).select_related("opportunity", "trainee")
+    sent = 0
+    for application in due:
+        link = _application_link(application)
+        if Notification.objects.filter(
+            user=application.trainee, kind=Kind.REMINDER, link=link
+        ).exists():
+            continue
+        opportunity = application.opportunity
+        with transaction.atomic():
+            notify(
+                application.trainee,
+                Kind.REMINDER,
+                f"Starting soon: {opportunity.title}",
+                f"{opportunity.title} starts on {opportunity.starts_on:%A %-d %B}. The host is "
+                f"{opportunity.host_name}"
+                f"{', ' + opportunity.host_role if opportunity.host_role else ''}.",
+                link,
+            )
+        sent += 1
+    return sent
+
+
+def remind_undecided(now=None) -> int:
+    """Daily: applications waiting 7 days or more for a decision, one message per opportunity
+    to its staff, at most once a week."""
+    from django.db.models import Count, Q
+
+    now = now or timezone.now()
+    week_ago = now - timedelta(days=7)
+    waiting = Opportunity.objects.annotate(
+        waiting=Count(
+            "applications",
+            filter=Q(
+                applications__status__in=(S.SUBMITTED, S.SHORTLISTED),
+                applications__created_at__lte=week_ago,
+            ),
+        )
+    ).filter(waiting__gt=0)
+    sent = 0
+    for opportunity in waiting:
+        link = reverse("opportunities:applications", kwargs={"pk": opportunity.pk})
+        for person in staff_of(opportunity):
+            if _sent_since(person, Kind.UNDECIDED, link, week_ago):
+                continue
+            with transaction.atomic():
+                notify(
+                    person,
+                    Kind.UNDECIDED,
+                    f"Waiting for a decision: {opportunity.title}",
+                    f"{opportunity.waiting} application{'s' if opportunity.waiting != 1 else ''}"
+                    f" to {opportunity.title} {'have' if opportunity.waiting != 1 else 'has'} "
+                    "waited a week or more for a decision.",
+                    link,
+                )
+            sent += 1
+    return sent
+
+
+def supervisor_digests(now=None) -> int:
+    """Weekly: each supervisor (unless they turned it off) hears of opportunities published in
+    the last 7 days that are open to at least one of their current trainees."""
+    from .models import OpportunityStatus
+
+    now = now or timezone.now()
+    since = now - timedelta(days=7)
+    fresh = list(
+        Opportunity.objects.filter(
+            published_at__gte=since,
+            status__in=(OpportunityStatus.OPEN, OpportunityStatus.FILLED),
+        ).select_related("trust")
+    )
+    if not fresh:
+        return 0
+    supervisors = User.objects.filter(
+        memberships__role=Role.SUPERVISOR,
+        is_active=True,
+        supervisor_profile__opportunity_digest=True,
+    ).distinct()
+    link = reverse("opportunities:list")
+    sent = 0
+    for supervisor in supervisors:
+        trainees = list(
+            User.objects.supervised_by(supervisor)
+            .select_related("trainee_profile")
+            .prefetch_related("memberships__trust")
+        )
+        if not trainees or _sent_since(supervisor, Kind.DIGEST, link, now - timedelta(days=6)):
+            continue
+        places = {
+            (m.trust_id, m.trust.region_id)
+            for t in trainees
+            for m in t.memberships.all()
+            if m.role == Role.TRAINEE
+        }
+        grades = {t.trainee_profile.grade for t in trainees if hasattr(t, "trainee_profile")}
+        matching = [
+            o
+            for o in fresh
+            if any(
+                (o.trust_id == trust_id) or (o.trust_id is None and o.region_id == region_id)
+                for trust_id, region_id in places
+            )
+            and (not o.eligible_grades or any(o.is_open_to(g) for g in grades))
+        ]
+        if not matching:
+            continue
+        lines = "; ".join(
+            f"{o.title} ({o.trust.name if o.trust else 'region-wide'}"
+            f"{', apply by ' + format(o.deadline, '%-d %B') if o.deadline else ''})"
+            for o in matching[:10]
+        )
+        more = f" and {len(matching) - 10} more" if len(matching) > 10 else ""
+        with transaction.atomic():
+            notify(
+                supervisor,
+                Kind.DIGEST,
+                f"New leadership opportunities for your trainees ({len(matching)})",
+                f"Published this week and open to your trainees: {lines}{more}. You can turn "
+                "this weekly email off on your profile.",
+                link,
+            )
+        sent += 1
+    return sent

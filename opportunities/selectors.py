@@ -21,6 +21,7 @@ from .models import (
     ApplicationStatus,
     Opportunity,
     OpportunityStatus,
+    RecordIssue,
     Reflection,
 )
 
@@ -199,3 +200,24 @@ def with_events(applications: QuerySet[Application]) -> QuerySet[Application]:
     return applications.prefetch_related(
         Prefetch("events", queryset=ApplicationEvent.objects.select_related("by"))
     )
+
+
+def record_issue(*, public_id) -> RecordIssue | None:
+    """An issued leadership record, with its experiences and whether each still stands."""
+    from django.db.models import Prefetch
+
+    return (
+        RecordIssue.objects.select_related("trainee")
+        .prefetch_related(
+            Prefetch(
+                "applications",
+                queryset=Application.objects.select_related("opportunity__trust", "reflection"),
+            )
+        )
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+def notifications_for(*, user: User):
+    return user.notifications.all()

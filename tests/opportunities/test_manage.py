@@ -221,7 +221,7 @@ def test_another_trusts_staff_get_404_everywhere(world):
 @pytest.mark.parametrize("size", [10, 150])
 def test_manage_pages_run_a_fixed_number_of_queries(world, size, django_assert_max_num_queries):
     target = OpportunityFactory(trust=world.trust, places=500)
-    for i in range(size):
+    for _ in range(size):
         trainee = person(Role.TRAINEE, world.trust)
         OpportunityFactory(trust=world.trust)
         apply_for(target, trainee)
