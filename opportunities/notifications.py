@@ -38,8 +38,9 @@ def notify(user: User, kind: str, subject: str, body: str, link: str = "") -> No
 
 
 def send_notification_email(notification_id: int) -> bool:
-    """Email one notification; True if sent now. A failure is recorded, then raised so that
-    Celery retries it with backoff."""
+    """Email one notification; True if sent now. A failure is recorded on the row (attempts,
+    error) and left pending for the sweeper, which tries again every 10 minutes; after
+    MAX_EMAIL_ATTEMPTS the row says failed."""
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True)
