@@ -1,12 +1,76 @@
-"""Views: fairness. The URL patterns below are the contract (names are used by emails,
-notifications and tests); each view is implemented in this module."""
+"""Fair access: how widely a Trust's experiences spread across all its trainees."""
 
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import path
+from django.utils import timezone
+
+from clm_portal.permissions import STAFF_AND_DEANERY, role_required
+from mentors.models import training_year_start
+from trusts.models import Role
+
+from ..fairness import fair_access as figures
+from ..fairness import rating_changes, region_coverage
+from ..selectors import applications_managed_by, manageable_trusts_for
+
+FIRST_YEAR = 2015
 
 
-def fair_access(request, **kwargs):
-    """CLM/Trust admin (own Trust), deanery (any Trust, ?trust=ODS): fair-access figures for a training year (?year=), chart + table; and the paired self-rating change per kind (suppressed n<=10)."""
-    raise NotImplementedError
+def _year(request: HttpRequest) -> int:
+    current = training_year_start(timezone.localdate()).year
+    value = request.GET.get("year", "")
+    if value.isascii() and value.isdigit() and FIRST_YEAR <= int(value) <= current:
+        return int(value)
+    return current
+
+
+@role_required(*STAFF_AND_DEANERY)
+def fair_access(request: HttpRequest) -> HttpResponse:
+    """A Trust's figures for a training year (its staff: their own Trust; deanery staff: any
+    Trust with ?trust=ODS, or every Trust's coverage side by side without it)."""
+    user = request.user
+    trusts = manageable_trusts_for(user=user)
+    year = _year(request)
+    ods = request.GET.get("trust", "")
+    trust = None
+    if ods:
+        trust = trusts.filter(ods_code=ods).first()
+        if trust is None:
+            raise Http404
+    elif not user.has_role(Role.DEANERY):
+        trust = trusts.first()
+        if trust is None:
+            raise Http404
+    start = timezone.datetime(year, 8, 1).date()
+    scope = applications_managed_by(user=user)
+    context = {
+        "year": year,
+        "years": list(range(training_year_start(timezone.localdate()).year, FIRST_YEAR - 1, -1)),
+        "trusts": trusts if user.has_role(Role.DEANERY) else trusts.none(),
+        "is_deanery": user.has_role(Role.DEANERY),
+        "trust": trust,
+    }
+    if trust is not None:
+        result = figures(trust=trust, year=start)
+        context.update(
+            result=result,
+            changes=rating_changes(scope.filter(opportunity__trust=trust)),
+            chart={
+                "labels": [s.label for s in [result.coverage, *result.by_stage]],
+                "values": [s.percent or 0 for s in [result.coverage, *result.by_stage]],
+            },
+        )
+    else:
+        rows = region_coverage(trusts=trusts, year=start)
+        context.update(
+            region_rows=rows,
+            changes=rating_changes(scope),
+            chart={
+                "labels": [r["trust__name"] for r in rows],
+                "values": [r["percent"] or 0 for r in rows],
+            },
+        )
+    return render(request, "opportunities/fairness/fair_access.html", context)
 
 
 urlpatterns = [
