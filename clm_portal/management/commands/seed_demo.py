@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from mentors.demo import VACANT, seed_activity
 from mentors.models import training_year_start
+from opportunities.demo import seed_opportunities
 from trusts.demo import demo_logins, seed_people
 from trusts.reference import trusts_load
 
@@ -47,7 +48,11 @@ class Command(BaseCommand):
             only=only,
         )
         activity = seed_activity(today=today, only=only)
-        self.stdout.write(f"Demo accounts added: {people}; CLM activity entries added: {activity}.")
+        opportunities = seed_opportunities(today=today, only=only)
+        self.stdout.write(
+            f"Demo accounts added: {people}; CLM activity entries added: {activity}; "
+            f"opportunities added: {opportunities}."
+        )
         if not quiet_logins:
             self.print_logins()
 
