@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
-from clm_portal.forms import DateInput
+from clm_portal.forms import DateInput, QuickSelect
 from trusts.models import User
 
 from .models import (
@@ -46,6 +46,7 @@ def activity_fields(data: dict, *, trainees: list, gpc_domains: list) -> dict:
         "others_engaged": list(data.get("others_engaged") or []),
         "gpc_domains": gpc_domains,
         "notes": data.get("notes", ""),
+        "opportunity": data.get("opportunity"),
     }
 
 
@@ -181,6 +182,14 @@ class ActivityForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What you did, with whom, named initiatives: the year-end report uses it.",
     )
+    opportunity = forms.ModelChoiceField(
+        label="Opportunity it served (optional)",
+        queryset=GPCDomain.objects.none(),
+        required=False,
+        empty_label="None",
+        widget=QuickSelect,
+        help_text="The opportunity's page then lists this work behind it.",
+    )
     confirm_hours = forms.BooleanField(required=False)
     # One key per form shown: a second submission of the same form (a double click, a resent
     # POST) finds the entry the first one saved instead of logging it twice.
@@ -197,7 +206,7 @@ class ActivityForm(forms.Form):
         "submission",
     )
 
-    def __init__(self, *args, trainees=None, quick: bool = False, **kwargs):
+    def __init__(self, *args, trainees=None, opportunities=None, quick: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.needs_hours_confirmation = False
         self.fields["submission"].initial = uuid.uuid4
@@ -215,6 +224,11 @@ class ActivityForm(forms.Form):
             self.fields["trainees"].queryset = trainees
         if "trainees" in self.fields and trainees is None:
             del self.fields["trainees"]
+        if "opportunity" in self.fields:
+            if opportunities is None:
+                del self.fields["opportunity"]
+            else:
+                self.fields["opportunity"].queryset = opportunities
         self.fields["responsibility"].help_text = "The job-description responsibility it served."
 
     def clean_date(self):

@@ -374,3 +374,13 @@ def nudges_due_again(*, before: datetime, max_attempts: int) -> QuerySet[NudgeSe
     return NudgeSent.objects.filter(
         sent_at__isnull=True, queued_at__lt=before, attempts__lt=max_attempts
     ).select_for_update(skip_locked=True)
+
+
+def opportunities_of(*, trust: Trust) -> QuerySet:
+    """The Trust's opportunities, newest first, for naming the one an activity served.
+
+    Looked up through the activity's foreign key: the opportunities app sits above this one
+    (it imports mentors), so mentors never imports it.
+    """
+    model = Activity._meta.get_field("opportunity").related_model
+    return model.objects.filter(trust=trust).order_by("-created_at")

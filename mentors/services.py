@@ -80,6 +80,11 @@ def _check_trainees(trust: Trust, trainees: list[User]) -> None:
         raise ValidationError({"trainees": "Choose trainees of your own Trust."})
 
 
+def _check_opportunity(trust: Trust, opportunity) -> None:
+    if opportunity is not None and opportunity.trust_id != trust.pk:
+        raise ValidationError({"opportunity": "Choose an opportunity of your own Trust."})
+
+
 def _apply(activity: Activity, fields: dict) -> None:
     trainees = fields.pop("trainees", None)
     domains = fields.pop("gpc_domains", None)
@@ -112,6 +117,7 @@ def activity_create(*, by: User, trust: Trust, submission_key=None, **fields) ->
     _check_unlocked(fields["date"])
     appointment = _appointment_covering(by=by, trust=trust, day=fields["date"])
     _check_trainees(trust, fields.get("trainees") or [])
+    _check_opportunity(trust, fields.get("opportunity"))
     activity = Activity(
         trust=trust, appointment=appointment, logged_by=by, submission_key=submission_key
     )
@@ -141,6 +147,7 @@ def activity_update(*, activity: Activity, by: User, **fields) -> Activity:
     _check_unlocked(fields["date"])
     activity.appointment = _appointment_covering(by=by, trust=activity.trust, day=fields["date"])
     _check_trainees(activity.trust, fields.get("trainees") or [])
+    _check_opportunity(activity.trust, fields.get("opportunity"))
     _apply(activity, dict(fields))
     return activity
 

@@ -48,6 +48,7 @@ from .selectors import (
     log_trusts_for,
     network_day_get,
     network_days_with_attendance,
+    opportunities_of,
     time_summary,
     trainees_of,
     training_years_recorded,
@@ -124,6 +125,7 @@ def _form_initial(activity) -> dict:
         "others_engaged": activity.others_engaged,
         "gpc_domains": list(activity.gpc_domains.all()),
         "notes": activity.notes,
+        "opportunity": activity.opportunity_id,
     }
 
 
@@ -138,7 +140,11 @@ def log_activity(request: HttpRequest) -> HttpResponse:
     quick = request.POST.get("quick") == "1"
     initial = {"date": timezone.localdate(), "trainees_reached": 0, **_like_initial(request)}
     form = ActivityForm(
-        request.POST or None, initial=initial, trainees=trainees_of(trust=trust), quick=quick
+        request.POST or None,
+        initial=initial,
+        trainees=trainees_of(trust=trust),
+        opportunities=opportunities_of(trust=trust),
+        quick=quick,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -178,7 +184,10 @@ def edit_activity(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("mentors:log")
     initial = {"date": activity.date, **_form_initial(activity)}
     form = ActivityForm(
-        request.POST or None, initial=initial, trainees=trainees_of(trust=activity.trust)
+        request.POST or None,
+        initial=initial,
+        trainees=trainees_of(trust=activity.trust),
+        opportunities=opportunities_of(trust=activity.trust),
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -457,7 +457,8 @@ class TestActivityLog:
         bulk_entries(appointment, n)
         client = client_for(world.clm)
         client.get(LOG)  # sessions and sign-in bookkeeping settle on the first request
-        with django_assert_max_num_queries(11):  # 10, and the closed years (no Change in them)
+        # 10, the closed years (no Change in them) and the header's unread notifications
+        with django_assert_max_num_queries(12):
             response = client.get(LOG)
         assert len(self.notes(response)) == min(n, 25)
 
@@ -537,7 +538,7 @@ class TestTimeView:
         bulk_entries(appointment, n)
         client = client_for(world.clm)
         client.get(TIME)
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(13):  # with the header's unread notifications
             client.get(TIME)
 
 
