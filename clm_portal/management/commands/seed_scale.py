@@ -18,10 +18,11 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from mentors import scale as mentors_scale
+from opportunities import scale as opportunities_scale
 from trusts import scale as trusts_scale
 
 # (name, function(ctx)) in order: the opportunities, surveys and reports issues add theirs.
-STAGES = trusts_scale.stages() + mentors_scale.stages()
+STAGES = trusts_scale.stages() + mentors_scale.stages() + opportunities_scale.stages()
 
 
 class Command(BaseCommand):
