@@ -10,6 +10,7 @@ from health_check.views import HealthCheckView
 
 from trusts.models import Role
 
+from .home_parts import home_parts_for
 from .navigation import parts_for
 from .selectors import staff_summary
 
@@ -67,9 +68,10 @@ def home(request: HttpRequest) -> HttpResponse:
         context["placement"] = next(
             (m for m in user.role_memberships if m.role == Role.TRAINEE), None
         )
-        context.update(_trainee_home(user))
-    if role == Role.SUPERVISOR:
-        context.update(_supervisor_home(user))
+    # What the feature apps add to a role's home page (registered in their AppConfig.ready, so
+    # this module imports none of them).
+    for part in home_parts_for(role):
+        context.update(part(request))
     if role == Role.CLM:
         context.update(_clm_home(request))
     return render(request, f"home/{role or 'no_role'}.html", context)
@@ -102,36 +104,6 @@ def _clm_home(request: HttpRequest) -> dict:
         **({"form": quick_form} if quick_form.is_bound else {}),
         "week": week_summary(trust=appointment.trust, today=timezone.localdate()),
         "last_activity": last,
-    }
-
-
-def _trainee_home(user) -> dict:
-    """Suggested opportunities with their reasons, and the trainee's live applications (offers
-    waiting for an answer first)."""
-    from opportunities.models import LIVE, ApplicationStatus
-    from opportunities.selectors import applications_visible_to, with_waiting_positions
-    from opportunities.suggest import suggestions_for
-
-    live = list(
-        with_waiting_positions(
-            applications_visible_to(user=user).filter(trainee=user, status__in=LIVE)
-        ).order_by("-updated_at")
-    )
-    live.sort(key=lambda a: a.status != ApplicationStatus.OFFERED)
-    return {"suggestions": suggestions_for(user, limit=4), "live_applications": live}
-
-
-def _supervisor_home(user) -> dict:
-    """The supervisees' applications in play."""
-    from opportunities.models import LIVE
-    from opportunities.selectors import applications_visible_to, with_waiting_positions
-
-    return {
-        "supervisee_applications": list(
-            with_waiting_positions(
-                applications_visible_to(user=user).exclude(trainee=user).filter(status__in=LIVE)
-            ).order_by("-updated_at")[:10]
-        )
     }
 
 
