@@ -37,6 +37,7 @@ PER_PAGE = 25
 PASSWORD = os.environ.get("DEMO_PASSWORD", "clm-demo-2026")
 ADMIN_EMAIL = "bench.admin@example.com"
 LOGINS = {
+    "trainee": "trainee.rk9@example.com",
     "clm": "clm.rk9@example.com",
     "trust_admin": "admin.rk9@example.com",
     "deanery": "deanery@example.com",
@@ -74,6 +75,17 @@ def pages(facts: dict) -> list[tuple[str, str, str]]:
             "admin",
             f"/admin/mentors/activity/?trust__id__exact={rk9}&responsibility__exact=forum",
         ),
+        # Leadership opportunities (issue 8).
+        ("Trainee home (suggestions)", "trainee", "/"),
+        ("Opportunity search", "trainee", "/opportunities/"),
+        (
+            "Opportunity search, filtered",
+            "trainee",
+            "/opportunities/?filtered=1&kind=qi_project&places_left=on&sort=newest",
+        ),
+        ("Manage opportunities (CLM)", "clm", "/opportunities/manage/"),
+        ("Fair access (CLM)", "clm", "/opportunities/fair-access/"),
+        ("Fair access, every Trust (deanery)", "deanery", "/opportunities/fair-access/"),
     ]
 
 
