@@ -30,8 +30,10 @@ def notify(user: User, kind: str, subject: str, body: str, link: str = "") -> No
     """Record a notification for `user` and email it once the transaction commits."""
     from .tasks import notification_email_task
 
+    # One line: a title with a line break in it must not break the email's Subject header.
+    subject = " ".join(subject.split())[:200]
     notification = Notification.objects.create(
-        user=user, kind=kind, subject=subject[:200], body=body, link=link
+        user=user, kind=kind, subject=subject, body=body, link=link
     )
     enqueue_on_commit(notification_email_task, notification_id=notification.pk)
     return notification
