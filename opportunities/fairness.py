@@ -187,41 +187,50 @@ class RatingChange:
         return self.n <= MIN_GROUP
 
 
-def rating_changes(applications: QuerySet[Application]) -> list[RatingChange]:
+def rating_changes(
+    applications: QuerySet[Application], *, year: date | None = None
+) -> list[RatingChange]:
     """Per kind of opportunity: how the two self-ratings moved from applying to completion,
-    paired, over completed applications with both answers. Means only, computed in the
-    database; a kind with 10 or fewer such trainees is suppressed (no figure leaves here)."""
+    paired, over applications completed in the training year (`year`: any day in it; today
+    by default) with both answers. Means only, computed in the
+    database; a kind with 10 or fewer such trainees is suppressed (no figure leaves here).
 
-    def rating(moment: str, item: str):
-        return Subquery(
-            Rating.objects.filter(application=OuterRef("pk"), moment=moment).values(item)[:1]
-        )
-
+    Read from the completion ratings, each with its application's rating when applying
+    (one indexed lookup each, on the unique (application, moment) pair)."""
+    start, end = year_bounds(training_year_start(year or timezone.localdate()))
+    completed = applications.filter(
+        status=ApplicationStatus.COMPLETED, completed_at__gte=start, completed_at__lt=end
+    )
+    before = Rating.objects.filter(
+        application=OuterRef("application"), moment=Rating.Moment.APPLYING
+    )
     paired = (
-        applications.filter(status=ApplicationStatus.COMPLETED)
-        .annotate(
-            leader_before=rating(Rating.Moment.APPLYING, "leader"),
-            leader_after=rating(Rating.Moment.COMPLETION, "leader"),
-            change_before=rating(Rating.Moment.APPLYING, "lead_change"),
-            change_after=rating(Rating.Moment.COMPLETION, "lead_change"),
+        Rating.objects.filter(
+            moment=Rating.Moment.COMPLETION, application__in=completed.values("pk")
         )
-        .filter(leader_before__isnull=False, leader_after__isnull=False)
+        .annotate(
+            leader_before=Subquery(before.values("leader")[:1]),
+            change_before=Subquery(before.values("lead_change")[:1]),
+        )
+        .filter(leader_before__isnull=False)
         .order_by()
-        .values("opportunity__kind")
+        .values("application__opportunity__kind")
         .annotate(
             n=Count("pk"),
-            leader=Avg(F("leader_after") - F("leader_before")),
-            lead_change=Avg(F("change_after") - F("change_before")),
+            leader_mean=Avg(F("leader") - F("leader_before")),
+            change_mean=Avg(F("lead_change") - F("change_before")),
         )
     )
     labels = dict(Kind.choices)
     changes = []
     for row in paired:
         change = RatingChange(
-            labels.get(row["opportunity__kind"], row["opportunity__kind"]),
+            labels.get(
+                row["application__opportunity__kind"], row["application__opportunity__kind"]
+            ),
             row["n"],
-            round(float(row["leader"]), 2),
-            round(float(row["lead_change"]), 2),
+            round(float(row["leader_mean"]), 2),
+            round(float(row["change_mean"]), 2),
         )
         if change.suppressed:
             change.leader = change.lead_change = None
@@ -230,24 +239,35 @@ def rating_changes(applications: QuerySet[Application]) -> list[RatingChange]:
 
 
 def region_coverage(*, trusts: QuerySet[Trust], year: date | None = None) -> list[dict]:
-    """Floor coverage for every Trust in `trusts` (one grouped query), for the deanery."""
+    """Floor coverage for every Trust in `trusts`, for the deanery: two grouped queries (the
+    trainees per Trust, and the trainees per Trust with an experience confirmed in the year,
+    read from the year's completed applications rather than from every trainee)."""
     year = training_year_start(year or timezone.localdate())
     start, end = year_bounds(year)
-    rows = (
+    placed = (
         Membership.objects.filter(role=Role.TRAINEE, trust__in=trusts)
-        .values("trust__ods_code", "trust__name")
-        .annotate(
-            trainees=Count("user", distinct=True),
-            covered=Count(
-                "user",
-                distinct=True,
-                filter=Q(
-                    user__applications__status=ApplicationStatus.COMPLETED,
-                    user__applications__completed_at__gte=start,
-                    user__applications__completed_at__lt=end,
-                ),
-            ),
-        )
+        .values("trust_id", "trust__ods_code", "trust__name")
+        .annotate(trainees=Count("pk"))
         .order_by("trust__name")
     )
-    return [{**row, "percent": percent(row["covered"], row["trainees"])} for row in rows]
+    covered = dict(
+        Application.objects.filter(
+            status=ApplicationStatus.COMPLETED,
+            completed_at__gte=start,
+            completed_at__lt=end,
+            trainee__memberships__role=Role.TRAINEE,
+            trainee__memberships__trust__in=trusts,
+        )
+        .order_by()
+        .values("trainee__memberships__trust_id")
+        .annotate(n=Count("trainee", distinct=True))
+        .values_list("trainee__memberships__trust_id", "n")
+    )
+    return [
+        {
+            **row,
+            "covered": covered.get(row["trust_id"], 0),
+            "percent": percent(covered.get(row["trust_id"], 0), row["trainees"]),
+        }
+        for row in placed
+    ]

@@ -54,7 +54,7 @@ def fair_access(request: HttpRequest) -> HttpResponse:
         result = figures(trust=trust, year=start)
         context.update(
             result=result,
-            changes=rating_changes(scope.filter(opportunity__trust=trust)),
+            changes=rating_changes(scope.filter(opportunity__trust=trust), year=start),
             chart={
                 "labels": [s.label for s in [result.coverage, *result.by_stage]],
                 "values": [s.percent or 0 for s in [result.coverage, *result.by_stage]],
@@ -64,7 +64,7 @@ def fair_access(request: HttpRequest) -> HttpResponse:
         rows = region_coverage(trusts=trusts, year=start)
         context.update(
             region_rows=rows,
-            changes=rating_changes(scope),
+            changes=rating_changes(scope, year=start),
             chart={
                 "labels": [r["trust__name"] for r in rows],
                 "values": [r["percent"] or 0 for r in rows],
