@@ -296,6 +296,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "opportunities.tasks.daily_reminders_task",
         "schedule": crontab(minute=30, hour=7),
     },
+    # Hourly: every Trust's fair-access figures for the deanery's page (opportunities.fairness).
+    "opportunity-fair-access-snapshot": {
+        "task": "opportunities.tasks.fair_access_snapshot_task",
+        "schedule": crontab(minute=20),
+    },
     # Mondays at 07:15: each supervisor's digest of new opportunities for their trainees.
     "opportunity-supervisor-digest": {
         "task": "opportunities.tasks.supervisor_digest_task",

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -271,3 +271,32 @@ def region_coverage(*, trusts: QuerySet[Trust], year: date | None = None) -> lis
         }
         for row in placed
     ]
+
+
+# --- Every Trust at once, for the deanery: pre-computed ---------------------------------------
+
+# How old a snapshot may be before the page computes a fresh one itself (beat refreshes hourly).
+SNAPSHOT_MAX_AGE = timedelta(hours=2)
+
+
+def region_snapshot(*, year: date | None = None, refresh: bool = False):
+    """Every Trust's coverage and the self-rating change for the training year, as stored by
+    the hourly beat job (`tasks.fair_access_snapshot_task`); computed now when missing, older
+    than SNAPSHOT_MAX_AGE or `refresh` is asked. Live, this is a few hundred milliseconds of
+    SQL at national scale: too slow for every page view, fine once an hour."""
+    from .models import FairAccessSnapshot
+
+    year = training_year_start(year or timezone.localdate())
+    snapshot = FairAccessSnapshot.objects.filter(year=year).first()
+    now = timezone.now()
+    if snapshot is not None and not refresh and now - snapshot.computed_at <= SNAPSHOT_MAX_AGE:
+        return snapshot
+    rows = region_coverage(trusts=Trust.objects.active(), year=year)
+    changes = [
+        {"kind": c.kind, "n": c.n, "leader": c.leader, "lead_change": c.lead_change}
+        for c in rating_changes(Application.objects.all(), year=year)
+    ]
+    snapshot, _ = FairAccessSnapshot.objects.update_or_create(
+        year=year, defaults={"computed_at": now, "rows": rows, "changes": changes}
+    )
+    return snapshot

@@ -475,3 +475,20 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class FairAccessSnapshot(models.Model):
+    """Every Trust's fair-access coverage and the region's self-rating change for a training
+    year, computed by a Celery beat job (hourly) because the live query over every Trust is too
+    slow for a page at national scale; the page shows when it was computed."""
+
+    year = models.DateField(unique=True, help_text="1 August of the training year.")
+    computed_at = models.DateTimeField()
+    rows = models.JSONField(default=list)
+    changes = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"Fair access {self.year:%Y}, computed {self.computed_at:%d %b %Y %H:%M}"

@@ -55,3 +55,10 @@ def host_link_email_task(*, reflection_id: int) -> bool:
     from .services import host_link_send
 
     return host_link_send(reflection_id)
+
+
+@shared_task
+def fair_access_snapshot_task() -> str:
+    from .fairness import region_snapshot
+
+    return str(region_snapshot(refresh=True))

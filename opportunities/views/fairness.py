@@ -9,8 +9,8 @@ from clm_portal.permissions import STAFF_AND_DEANERY, role_required
 from mentors.models import training_year_start
 from trusts.models import Role
 
+from ..fairness import RatingChange, rating_changes, region_snapshot
 from ..fairness import fair_access as figures
-from ..fairness import rating_changes, region_coverage
 from ..selectors import applications_managed_by, manageable_trusts_for
 
 FIRST_YEAR = 2015
@@ -61,10 +61,13 @@ def fair_access(request: HttpRequest) -> HttpResponse:
             },
         )
     else:
-        rows = region_coverage(trusts=trusts, year=start)
+        # Deanery staff, every Trust: from the hourly snapshot (see fairness.region_snapshot).
+        snapshot = region_snapshot(year=start)
+        rows = snapshot.rows
         context.update(
             region_rows=rows,
-            changes=rating_changes(scope, year=start),
+            computed_at=snapshot.computed_at,
+            changes=[RatingChange(**change) for change in snapshot.changes],
             chart={
                 "labels": [r["trust__name"] for r in rows],
                 "values": [r["percent"] or 0 for r in rows],

@@ -1,13 +1,17 @@
 """Fair access on a hand-computed fixture, trainees with no experience included; the
 self-rating change and its suppression; who may see which Trust."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from opportunities.fairness import fair_access, gini, rating_changes
-from opportunities.models import Application, ApplicationEvent, Rating
+from opportunities.models import Application, ApplicationEvent, FairAccessSnapshot, Rating
 from opportunities.models import ApplicationStatus as S
+from opportunities.tasks import fair_access_snapshot_task
 from trusts.models import Role
 
 from ..conftest import client_for
@@ -164,5 +168,40 @@ def test_a_fixed_number_of_queries(world, size, django_assert_max_num_queries):
     clm, deanery = client_for(world.clm), client_for(world.deanery)
     with django_assert_max_num_queries(14):
         assert clm.get(reverse("opportunities:fair_access")).status_code == 200
-    with django_assert_max_num_queries(14):
+    # Every Trust: the first view computes the snapshot, later ones read it.
+    with django_assert_max_num_queries(18):
         assert deanery.get(reverse("opportunities:fair_access")).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert deanery.get(reverse("opportunities:fair_access")).status_code == 200
+
+
+def test_every_trusts_figures_come_from_an_hourly_snapshot(world, five_trainees):
+    url = reverse("opportunities:fair_access")
+    client = client_for(world.deanery)
+    first = client.get(url)
+    snapshot = FairAccessSnapshot.objects.get()
+    assert "worked out every hour" in first.content.decode()
+    rk9 = next(r for r in first.context["region_rows"] if r["trust__ods_code"] == "RK9")
+    assert (rk9["covered"], rk9["trainees"]) == (3, 5)
+    # A new experience shows on the Trust's own page at once, on the overview after a refresh.
+    completed(world.trainee, OpportunityFactory(trust=world.trust))
+    again = client.get(url)
+    assert (
+        next(r for r in again.context["region_rows"] if r["trust__ods_code"] == "RK9")["covered"]
+        == 3
+    )
+    assert FairAccessSnapshot.objects.get().computed_at == snapshot.computed_at
+    fair_access_snapshot_task()
+    refreshed = client.get(url)
+    assert (
+        next(r for r in refreshed.context["region_rows"] if r["trust__ods_code"] == "RK9")[
+            "covered"
+        ]
+        == 4
+    )
+    # A snapshot the beat job left stale is recomputed by the page itself.
+    with time_machine.travel(timezone.now() + timedelta(hours=3)):
+        client.get(url)
+        assert FairAccessSnapshot.objects.get().computed_at > snapshot.computed_at + timedelta(
+            hours=2
+        )
