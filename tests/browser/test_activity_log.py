@@ -9,9 +9,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from mentors.models import Activity
+from mentors.models import Activity, Appointment
 
 from .a11y import check_a11y
+from .conftest import TRAINING_YEAR_START
 from .journeys import heading, menu, sign_in, url, visit_nav
 
 pytestmark = pytest.mark.browser
@@ -19,6 +20,9 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def clm(page, live_server, demo_people):
+    # Giving the CLM role starts an appointment today; from the training year's start instead,
+    # so that this week's allocation is the full 2 hours whatever day the tests run on.
+    Appointment.objects.filter(user=demo_people.clm).update(starts_on=TRAINING_YEAR_START)
     sign_in(page, live_server, demo_people.clm.email, demo_people.password)
     return demo_people.clm
 
