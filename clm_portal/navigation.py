@@ -102,9 +102,10 @@ PARTS: tuple[Part, ...] = (
     ),
     Part(
         "Surveys",
-        None,
+        "surveys:list",
         ALL,
         "The programme's trainee and supervisor surveys, with results as aggregates.",
+        sections=("surveys:",),
     ),
     Part(
         "My trainees",

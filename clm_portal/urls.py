@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("trusts.urls")),
     path("", include("mentors.urls")),
     path("opportunities/", include("opportunities.urls")),
+    path("surveys/", include("surveys.urls")),
 ]

@@ -29,6 +29,10 @@ from .models import (
 from .responses_csv import export_lines, parse_responses
 
 
+# Paths under /surveys/ that a round's slug would hide.
+RESERVED_SLUGS = {"new", "thanks", "link"}
+
+
 def _check_deanery(by: User) -> None:
     if not by.has_role(Role.DEANERY):
         raise PermissionDenied
@@ -57,6 +61,8 @@ def round_create(
 ) -> Round:
     if by is not None:
         _check_deanery(by)
+    if slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": f"'{slug}' is used by the portal itself: choose another."})
     round_ = Round(
         name=name,
         slug=slug or unique_slug(name),
