@@ -86,6 +86,9 @@ def pages(facts: dict) -> list[tuple[str, str, str]]:
         ("Manage opportunities (CLM)", "clm", "/opportunities/manage/"),
         ("Fair access (CLM)", "clm", "/opportunities/fair-access/"),
         ("Fair access, every Trust (deanery)", "deanery", "/opportunities/fair-access/"),
+        # Surveys (issue 9).
+        ("Survey results (deanery)", "deanery", f"/surveys/{facts['survey_round']}/results/"),
+        ("Survey results (CLM)", "clm", f"/surveys/{facts['survey_round']}/results/"),
     ]
 
 
@@ -157,6 +160,7 @@ import math
 from allauth.account.models import EmailAddress
 from django.db.models import Min
 from mentors.models import Activity
+from surveys.models import Round
 from trusts.models import Trust, User
 admin, _ = User.objects.get_or_create(email={ADMIN_EMAIL!r}, defaults={{"name": "Bench admin"}})
 admin.is_staff = admin.is_superuser = True
@@ -168,11 +172,13 @@ rk9 = Trust.objects.get(ods_code="RK9")
 total = Activity.objects.count()
 mine = Activity.objects.filter(trust=rk9).count()
 first = Activity.objects.filter(trust=rk9).aggregate(m=Min("date"))["m"]
+survey = Round.objects.published().order_by("-year", "-opens_on").first()
 print(json.dumps({{"rk9": rk9.pk, "entries": total, "rk9_entries": mine,
   "people": User.objects.count(), "trusts": Trust.objects.count(),
   "clm_last": max(1, math.ceil(mine / {PER_PAGE})),
   "deanery_last": max(1, math.ceil(total / {PER_PAGE})),
-  "filter_from": (first.replace(year=first.year + 1) if first else None).isoformat()}}))
+  "filter_from": (first.replace(year=first.year + 1) if first else None).isoformat(),
+  "survey_round": survey.slug if survey else None}}))
 """
     out = manage(env, "shell", "-v0", "-c", "import json\n" + setup)
     return json.loads(out.strip().splitlines()[-1])

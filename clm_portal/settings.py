@@ -316,6 +316,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mentors.tasks.weekly_nudges_task",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
+    # Daily at 01:10: survey rounds whose closing date has passed publish their results.
+    "survey-rounds-publish": {
+        "task": "surveys.tasks.publish_due_rounds_task",
+        "schedule": crontab(minute=10, hour=1),
+    },
     # Every 15 minutes: weekly emails recorded as due but not sent after 30 minutes (the
     # queue lost them, e.g. Redis restarted) are queued again, up to 6 attempts.
     "weekly-clm-nudges-sweep": {

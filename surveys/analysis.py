@@ -23,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from statistics import median
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from trusts.models import Membership, Role, Specialty
@@ -130,8 +130,8 @@ def round_items(round_: Round) -> dict[str, list[Item]]:
 
 
 def _aggregate(round_: Round, items: dict[str, list[Item]]) -> list[list]:
-    """One query: responses and, per item, answers given and agreeing, grouped by role,
-    Trust, grade and specialty."""
+    """Responses and, per item, answers given and agreeing, for each role by Trust, and for
+    trainees by grade and by specialty: three aggregate queries, never a cross-tabulation."""
     kinds = {item.code: item.kind for role_items in items.values() for item in role_items}
     codes = sorted(kinds)
     annotations = {}
@@ -140,21 +140,21 @@ def _aggregate(round_: Round, items: dict[str, list[Item]]) -> list[list]:
         annotations[f"g{i}"] = Count(
             "pk", filter=Q(**{f"answers__{code}__gte": AGREE_FROM[kinds[code]]})
         )
-    rows = (
-        Response.objects.filter(round=round_)
-        .values("role", "trust__ods_code", "grade", "specialty")
-        .annotate(n=Count("pk"), **annotations)
-        .order_by("role", "trust__ods_code", "grade", "specialty")
+    responses = Response.objects.filter(round=round_)
+    trainees = responses.filter(role=Role.TRAINEE)
+    queries = (
+        ("trust", responses.values("role", key=F("trust__ods_code"))),
+        ("grade", trainees.values("role", key=F("grade"))),
+        ("specialty", trainees.values("role", key=F("specialty"))),
     )
-    cells = []
-    for row in rows:
-        counts = {
-            code: [row[f"a{i}"], row[f"g{i}"]] for i, code in enumerate(codes) if row[f"a{i}"]
-        }
-        cells.append(
-            [row["role"], row["trust__ods_code"], row["grade"], row["specialty"], row["n"], counts]
-        )
-    return cells
+    groups = []
+    for breakdown, query in queries:
+        for row in query.annotate(n=Count("pk"), **annotations).order_by("role", "key"):
+            counts = {
+                code: [row[f"a{i}"], row[f"g{i}"]] for i, code in enumerate(codes) if row[f"a{i}"]
+            }
+            groups.append([row["role"], breakdown, row["key"], row["n"], counts])
+    return groups
 
 
 def _denominators(round_: Round) -> dict[str, dict[str, int]]:
@@ -182,7 +182,7 @@ def publish(round_: Round) -> Round:
         },
         "trusts": [list(t) for t in trusts],
         "denominators": _denominators(round_),
-        "cells": _aggregate(round_, items),
+        "groups": _aggregate(round_, items),
     }
     round_.published_at = timezone.now()
     round_.save(update_fields=["results", "published_at"])
@@ -284,13 +284,17 @@ def _tree(role: str, trusts: list[list[str]]) -> tuple[dict[str, tuple], list]:
     return groups, equations
 
 
-def _vars_of(role: str, ods: str, grade: str, specialty: str) -> list[str]:
-    found = ["total", f"trust:{ods}"]
-    if role == Role.TRAINEE:
-        grade_group = GRADE_GROUP_OF.get(grade, "grade_not_given")
-        stage = next(s for key, _, _, s in GRADE_GROUPS if key == grade_group)
-        found += [f"stage:{stage}", f"grade:{grade_group}", f"specialty:{specialty or 'not_given'}"]
-    return found
+def _vars_of(role: str, breakdown: str, key: str) -> list[str]:
+    """The published groups a stored group adds to (a Trust also makes the region's total)."""
+    if breakdown == "trust":
+        return ["total", f"trust:{key}"]
+    if role != Role.TRAINEE:
+        return []
+    if breakdown == "grade":
+        grade_group = GRADE_GROUP_OF.get(key, "grade_not_given")
+        stage = next(s for k, _, _, s in GRADE_GROUPS if k == grade_group)
+        return [f"stage:{stage}", f"grade:{grade_group}"]
+    return [f"specialty:{key or 'not_given'}"]
 
 
 def role_results(results: dict, role: str, threshold: int) -> RoleResults:
@@ -299,10 +303,10 @@ def role_results(results: dict, role: str, threshold: int) -> RoleResults:
     n: dict[str, int] = defaultdict(int)
     answered: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     agree: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for cell_role, ods, grade, specialty, count, counts in results.get("cells", []):
-        if cell_role != role:
+    for group_role, breakdown, key, count, counts in results.get("groups", []):
+        if group_role != role:
             continue
-        for var in _vars_of(role, ods, grade, specialty):
+        for var in _vars_of(role, breakdown, key):
             n[var] += count
             for code, (given, agreeing) in counts.items():
                 answered[code][var] += given
@@ -395,7 +399,9 @@ class Results:
             values = [g.items[code].percent for g in trusts if code in g.items]
             if values:
                 rows.append(
-                    Spread(code, text, len(values), min(values), round(median(values), 1), max(values))
+                    Spread(
+                        code, text, len(values), min(values), round(median(values), 1), max(values)
+                    )
                 )
         return rows
 

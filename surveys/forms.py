@@ -15,7 +15,9 @@ class AboutYouForm(forms.Form):
         label="Are you a trainee or an educational supervisor?",
         choices=RESPONDENT_ROLES,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether you are a trainee or an educational supervisor."},
+        error_messages={
+            "required": "Choose whether you are a trainee or an educational supervisor."
+        },
     )
     grade = forms.ChoiceField(
         label="Your grade (trainees)",
@@ -120,7 +122,9 @@ class PersonalLinksForm(forms.Form):
             try:
                 emails.append(validator.clean(line))
             except forms.ValidationError as exc:
-                raise forms.ValidationError(f"Line {number}: '{line}' is not an email address.") from exc
+                raise forms.ValidationError(
+                    f"Line {number}: '{line}' is not an email address."
+                ) from exc
         if not emails:
             raise forms.ValidationError("Enter at least one email address.")
         if len(emails) > 500:

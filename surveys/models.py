@@ -217,6 +217,9 @@ class Participation(models.Model):
             models.UniqueConstraint(fields=["user", "round"], name="one_answer_per_round")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} answered {self.round}"
+
 
 def new_link_token() -> str:
     return secrets.token_urlsafe(24)
@@ -268,3 +271,6 @@ class ExportRecord(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"Raw export of {self.round} by {self.by} ({self.rows} responses)"

@@ -15,12 +15,24 @@ from openpyxl import Workbook
 from .analysis import BREAKDOWNS, ROLES, Group, Results
 
 HEADER = (
-    "breakdown", "group", "role", "responses", "response_rate", "item_code", "item",
-    "answered", "agree", "percent_agree", "ci_low", "ci_high",
+    "breakdown",
+    "group",
+    "role",
+    "responses",
+    "response_rate",
+    "item_code",
+    "item",
+    "answered",
+    "agree",
+    "percent_agree",
+    "ci_low",
+    "ci_high",
 )
 
 
-def visible_groups(results: Results, role: str, breakdown: str, trust_codes: set[str] | None) -> list[Group]:
+def visible_groups(
+    results: Results, role: str, breakdown: str, trust_codes: set[str] | None
+) -> list[Group]:
     groups = results.by_role(role).breakdowns.get(breakdown, [])
     if breakdown == "trust" and trust_codes is not None:
         groups = [g for g in groups if g.key in trust_codes]
@@ -41,17 +53,34 @@ def download_rows(results: Results, trust_codes: set[str] | None) -> list[tuple]
         role_results = results.by_role(role)
         texts = {code: text for code, text, *_ in role_results.items}
         sections = [("region", [role_results.total])]
-        sections += [(key, visible_groups(results, role, key, trust_codes)) for key, _ in BREAKDOWNS]
+        sections += [
+            (key, visible_groups(results, role, key, trust_codes)) for key, _ in BREAKDOWNS
+        ]
         for breakdown, groups in sections:
             for group in groups:
-                head = (breakdown, group.label if breakdown != "trust" else group.key, role,
-                        _responses(group, threshold), group.response_rate if group.response_rate is not None else "")
+                head = (
+                    breakdown,
+                    group.label if breakdown != "trust" else group.key,
+                    role,
+                    _responses(group, threshold),
+                    group.response_rate if group.response_rate is not None else "",
+                )
                 if not group.items:
                     rows.append((*head, "", "", "", "", "", "", ""))
                 for code, figure in group.items.items():
                     low, high = figure.interval
-                    rows.append((*head, code, texts.get(code, code), figure.answered,
-                                 figure.agree, figure.percent, low, high))
+                    rows.append(
+                        (
+                            *head,
+                            code,
+                            texts.get(code, code),
+                            figure.answered,
+                            figure.agree,
+                            figure.percent,
+                            low,
+                            high,
+                        )
+                    )
     return rows
 
 

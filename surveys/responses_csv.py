@@ -60,7 +60,9 @@ def parse_responses(
     kinds = _kinds_by_role(round_)
     columns = item_columns(round_)
     rows = read_csv(
-        upload, required=REQUIRED_COLUMNS, optional=(*RESPONDENT_COLUMNS[2:], *columns),
+        upload,
+        required=REQUIRED_COLUMNS,
+        optional=(*RESPONDENT_COLUMNS[2:], *columns),
         max_rows=max_rows,
     )
     known = {t.ods_code.upper(): t for t in Trust.objects.all()}
@@ -80,7 +82,11 @@ def parse_responses(
         role = row.get("role", "").lower()
         if role not in kinds:
             found.append(
-                CSVError(number, "role", f"'{row.get('role', '')}' is not a role: use trainee or supervisor.")
+                CSVError(
+                    number,
+                    "role",
+                    f"'{row.get('role', '')}' is not a role: use trainee or supervisor.",
+                )
             )
         grade, specialty = row.get("grade", ""), row.get("specialty", "")
         if role == "supervisor":
@@ -90,12 +96,17 @@ def parse_responses(
         else:
             if grade and grade not in GRADES:
                 found.append(
-                    CSVError(number, "grade", f"'{grade}' is not a grade: use one of {', '.join(Grade.values)}.")
+                    CSVError(
+                        number,
+                        "grade",
+                        f"'{grade}' is not a grade: use one of {', '.join(Grade.values)}.",
+                    )
                 )
             if specialty and specialty not in SPECIALTIES:
                 found.append(
                     CSVError(
-                        number, "specialty",
+                        number,
+                        "specialty",
                         f"'{specialty}' is not a specialty: use one of {', '.join(Specialty.values)}.",
                     )
                 )
@@ -110,7 +121,8 @@ def parse_responses(
                 other = "supervisor" if role == "trainee" else "trainee"
                 found.append(
                     CSVError(
-                        number, code,
+                        number,
+                        code,
                         f"This item is not asked of {ROLE_NAMES[role]} (it is for {ROLE_NAMES[other]}s): leave it empty.",
                     )
                 )
@@ -118,7 +130,11 @@ def parse_responses(
             answer = ANSWERS[kind].get(value)
             if answer is None:
                 found.append(
-                    CSVError(number, code, f"'{value}' is not an answer: {ANSWER_HELP[kind]}, or leave it empty.")
+                    CSVError(
+                        number,
+                        code,
+                        f"'{value}' is not an answer: {ANSWER_HELP[kind]}, or leave it empty.",
+                    )
                 )
                 continue
             answers[code] = answer
@@ -126,8 +142,13 @@ def parse_responses(
             problems.extend(found)
             continue
         parsed.append(
-            {"trust": trust, "role": role, "grade": grade if role == "trainee" else "",
-             "specialty": specialty if role == "trainee" else "", "answers": answers}
+            {
+                "trust": trust,
+                "role": role,
+                "grade": grade if role == "trainee" else "",
+                "specialty": specialty if role == "trainee" else "",
+                "answers": answers,
+            }
         )
     problems.raise_if_any()
     return parsed

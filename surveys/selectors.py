@@ -18,9 +18,9 @@ def rounds_visible_to(*, user: User) -> QuerySet[Round]:
     if not user.is_authenticated:
         return Round.objects.none()
     if user.has_role(Role.DEANERY):
-        return Round.objects.all()
+        return Round.objects.defer("results")
     trust_ids = user.trust_ids_for(*TRUST_STAFF, *RESPONDENTS)
-    return Round.objects.filter(trusts__in=trust_ids).distinct()
+    return Round.objects.filter(trusts__in=trust_ids).distinct().defer("results")
 
 
 def trust_ids_for_results(*, user: User) -> set[int] | None:

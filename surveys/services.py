@@ -6,11 +6,12 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
 from clm_portal.csvimport import MAX_ROWS
-from clm_portal.emails import send_templated_email
+from clm_portal.queue import enqueue_on_commit
 from mentors.models import training_year_start
 from trusts.models import Role, Trust, User
 
@@ -27,7 +28,7 @@ from .models import (
     new_link_token,
 )
 from .responses_csv import export_lines, parse_responses
-
+from .tasks import survey_link_email_task
 
 # Paths under /surveys/ that a round's slug would hide.
 RESERVED_SLUGS = {"new", "thanks", "link"}
@@ -94,12 +95,13 @@ def rounds_publish_due(*, today: date | None = None) -> int:
     """Publish rounds whose closing date has passed since they were last published (beat)."""
     today = today or timezone.localdate()
     done = 0
-    for round_ in Round.objects.filter(closes_on__lt=today):
-        published = round_.published_at and timezone.localdate(round_.published_at) > round_.closes_on
-        if not published and not round_.closed_at:
-            with transaction.atomic():
-                publish(Round.objects.select_for_update().get(pk=round_.pk))
-            done += 1
+    due = Round.objects.filter(closes_on__lt=today, closed_at__isnull=True).exclude(
+        published_at__date__gt=F("closes_on")
+    )
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            publish(Round.objects.select_for_update().get(pk=pk))
+        done += 1
     return done
 
 
@@ -185,8 +187,11 @@ def open_link_for(*, round_: Round, trust: Trust) -> SurveyLink:
         try:
             with transaction.atomic():
                 link = SurveyLink.objects.create(
-                    round=round_, trust=trust, kind=SurveyLink.Kind.OPEN,
-                    token=token, token_digest=link_digest(token),
+                    round=round_,
+                    trust=trust,
+                    kind=SurveyLink.Kind.OPEN,
+                    token=token,
+                    token_digest=link_digest(token),
                 )
         except IntegrityError:  # made by a concurrent request
             link = SurveyLink.objects.get(round=round_, trust=trust, kind=SurveyLink.Kind.OPEN)
@@ -214,17 +219,18 @@ def personal_links_issue(
         for email in emails:
             token = new_link_token()
             SurveyLink.objects.create(
-                round=round_, trust=trust, kind=SurveyLink.Kind.PERSONAL, role=role,
+                round=round_,
+                trust=trust,
+                kind=SurveyLink.Kind.PERSONAL,
+                role=role,
                 token_digest=link_digest(token),
             )
             sends.append((email, f"{base_url}{token}/"))
-    for email, url in sends:
-        # The address is used once, here, and forgotten.
-        transaction.on_commit(
-            lambda email=email, url=url: send_templated_email(
-                "survey_link", {"round": round_, "trust": trust, "url": url}, to=[email]
+        for email, url in sends:
+            # The address travels in the task's message only, and is forgotten once sent.
+            enqueue_on_commit(
+                survey_link_email_task, email=email, url=url, round_id=round_.pk, trust_id=trust.pk
             )
-        )
     return len(sends)
 
 
@@ -255,7 +261,9 @@ def round_create_from_file(*, name: str, upload, max_rows: int = MAX_ROWS) -> tu
     responses; nothing is kept if the file has a problem."""
     today = timezone.localdate()
     start = training_year_start(today)
-    round_ = round_create(by=None, name=name, opens_on=start, closes_on=max(today, start), trusts=[])
+    round_ = round_create(
+        by=None, name=name, opens_on=start, closes_on=max(today, start), trusts=[]
+    )
     parsed = parse_responses(round_, upload, trusts_from_file=True, max_rows=max_rows)
     round_.trusts.set({fields["trust"] for fields in parsed})
     round_.closed_at = timezone.now()

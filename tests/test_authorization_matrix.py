@@ -186,6 +186,8 @@ MATRIX: dict[str, Row] = {
 for _part in ("browse", "manage", "record", "fairness"):
     _module = __import__(f"tests.opportunities.matrix_{_part}", fromlist=["rows"])
     MATRIX.update(_module.rows(Row, statuses))
+# The surveys' rows (tests/surveys/matrix_surveys.py).
+MATRIX.update(__import__("tests.surveys.matrix_surveys", fromlist=["rows"]).rows(Row, statuses))
 
 
 def _portal_url_names(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:

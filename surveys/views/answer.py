@@ -66,7 +66,9 @@ def _sections(items: list[Item]) -> list[str]:
 
 
 def _message(request, title: str, body: str, status: int = 200) -> HttpResponse:
-    return render(request, "surveys/answer/message.html", {"title": title, "body": body}, status=status)
+    return render(
+        request, "surveys/answer/message.html", {"title": title, "body": body}, status=status
+    )
 
 
 def _flow(request: HttpRequest, respondent: Respondent, step: str) -> HttpResponse:
@@ -92,7 +94,7 @@ def _flow(request: HttpRequest, respondent: Respondent, step: str) -> HttpRespon
     answers = draft.get("answers", {})
     if step == "about":
         form = AboutYouForm(
-            request.POST or None,
+            request.POST if request.method == "POST" else None,
             initial=about or _about_initial(respondent),
             fixed_role=respondent.fixed_role,
         )
@@ -103,7 +105,9 @@ def _flow(request: HttpRequest, respondent: Respondent, step: str) -> HttpRespon
             respondent.save(request, {"about": cleaned, "answers": answers})
             return redirect(respondent.url(_next(cleaned["role"], items_by_role)))
         context.update(form=form, role_label=ROLE_LABELS.get(respondent.fixed_role or ""))
-        return render(request, "surveys/answer/about.html", context, status=400 if form.errors else 200)
+        return render(
+            request, "surveys/answer/about.html", context, status=400 if form.errors else 200
+        )
     if step == "check":
         if request.method == "POST":
             try:
@@ -131,21 +135,27 @@ def _flow(request: HttpRequest, respondent: Respondent, step: str) -> HttpRespon
                 {
                     "label": Section(s).label,
                     "url": respondent.url(s),
-                    "rows": [(item.text, _answer_label(item, answers.get(item.code))) for item in its],
+                    "rows": [
+                        (item.text, _answer_label(item, answers.get(item.code))) for item in its
+                    ],
                 }
                 for s, its in section_items.items()
             ],
         )
-        return render(request, "surveys/answer/check.html", context, status=400 if "error" in context else 200)
+        return render(
+            request, "surveys/answer/check.html", context, status=400 if "error" in context else 200
+        )
     section_items = [i for i in items if i.section == step]
-    form = SectionForm(request.POST or None, items=section_items, initial=answers)
+    form = SectionForm(request.POST if request.method == "POST" else None, items=section_items, initial=answers)
     if request.method == "POST" and form.is_valid():
         kept = {code: v for code, v in answers.items() if code not in form.fields}
         kept.update(form.answers())
         respondent.save(request, {"about": about, "answers": kept})
         return redirect(respondent.url(steps[position + 1]))
     context.update(form=form, section=Section(step).label)
-    return render(request, "surveys/answer/section.html", context, status=400 if form.errors else 200)
+    return render(
+        request, "surveys/answer/section.html", context, status=400 if form.errors else 200
+    )
 
 
 def _next(role: str, items_by_role: dict) -> str:
@@ -176,29 +186,33 @@ def answer(request: HttpRequest, slug: str, step: str) -> HttpResponse:
             return _flow(request, Respondent(round_, trust, role, user=user), step)
     round_ = Round.objects.filter(slug=slug).first()
     if round_ is not None and services.has_answered(user=user, round_=round_):
-        return _message(request, "You have answered this survey", "Thank you: each person answers a round once.")
+        return _message(
+            request, "You have answered this survey", "Thank you: each person answers a round once."
+        )
     raise Http404
 
 
 @login_not_required
-def link_start(request: HttpRequest, token: str) -> HttpResponse:
-    return redirect("surveys:link", token=token, step="about")
-
-
-@login_not_required
-def link(request: HttpRequest, token: str, step: str) -> HttpResponse:
+def link(request: HttpRequest, token: str, step: str = "about") -> HttpResponse:
     """Answering on a Trust's open link or a single-use link, with or without an account."""
     found = services.link_find(token)
     if found is None:
         raise Http404
     if found.kind == SurveyLink.Kind.PERSONAL and found.used:
         return _message(
-            request, "This link has been used",
+            request,
+            "This link has been used",
             "Each single-use link answers the survey once, and this one has. If you did not "
-            "answer it, ask the deanery for a new link.", status=410,
+            "answer it, ask the deanery for a new link.",
+            status=410,
         )
     if not found.round.is_open:
-        return _message(request, "This survey is closed", "Thank you for your interest: this survey is not taking answers now.", status=410)
+        return _message(
+            request,
+            "This survey is closed",
+            "Thank you for your interest: this survey is not taking answers now.",
+            status=410,
+        )
     fixed_role = found.role or None
     respondent = Respondent(found.round, found.trust, fixed_role, link=found, token=token)
     return _flow(request, respondent, step)
@@ -207,7 +221,8 @@ def link(request: HttpRequest, token: str, step: str) -> HttpResponse:
 @login_not_required
 def thanks(request: HttpRequest) -> HttpResponse:
     return _message(
-        request, "Thank you: your answers have been sent",
+        request,
+        "Thank you: your answers have been sent",
         "They are stored without your name, and shown only as totals for groups of more than "
         "ten people once the survey closes.",
     )
@@ -215,7 +230,7 @@ def thanks(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("<slug:slug>/answer/<slug:step>/", answer, name="answer"),
-    path("link/<str:token>/", link_start, name="link_start"),
+    path("link/<str:token>/", link, name="link_start"),
     path("link/<str:token>/<slug:step>/", link, name="link"),
     path("thanks/", thanks, name="thanks"),
 ]

@@ -25,11 +25,15 @@ def _trust_codes(user) -> set[str] | None:
     scope = trust_ids_for_results(user=user)
     if scope is None:
         return None
-    return set(Trust.objects.filter(pk__in=scope).values_list("ods_code", flat=True)) if scope else set()
+    return (
+        set(Trust.objects.filter(pk__in=scope).values_list("ods_code", flat=True))
+        if scope
+        else set()
+    )
 
 
 def _published(request: HttpRequest, slug: str):
-    round_ = get_object_or_404(rounds_visible_to(user=request.user), slug=slug)
+    round_ = get_object_or_404(rounds_visible_to(user=request.user).defer(None), slug=slug)
     return round_, _trust_codes(request.user)
 
 

@@ -46,13 +46,21 @@ def round_list(request: HttpRequest) -> HttpResponse:
 @role_required(Role.DEANERY)
 def round_create(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    form = RoundForm(request.POST or None, initial={"year": today.year if today.month >= 8 else today.year - 1, "threshold": 10})
+    form = RoundForm(
+        request.POST if request.method == "POST" else None,
+        initial={"year": today.year if today.month >= 8 else today.year - 1, "threshold": 10},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             round_ = services.round_create(
-                by=request.user, name=data["name"], slug=data["slug"], year=data["year"],
-                opens_on=data["opens_on"], closes_on=data["closes_on"], trusts=data["trusts"],
+                by=request.user,
+                name=data["name"],
+                slug=data["slug"],
+                year=data["year"],
+                opens_on=data["opens_on"],
+                closes_on=data["closes_on"],
+                trusts=data["trusts"],
                 threshold=data["threshold"],
             )
         except ValidationError as error:
@@ -60,7 +68,9 @@ def round_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{round_.name} is set up.")
             return redirect("surveys:round", slug=round_.slug)
-    return render(request, "surveys/rounds/form.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "surveys/rounds/form.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @role_required(Role.DEANERY, Role.CLM, Role.TRUST_ADMIN)
@@ -77,14 +87,21 @@ def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if round_.state != Round.State.CLOSED:
         for trust in trusts:
             link = services.open_link_for(round_=round_, trust=trust)
-            links.append((trust, request.build_absolute_uri(reverse("surveys:link_start", args=[link.token]))))
+            links.append(
+                (
+                    trust,
+                    request.build_absolute_uri(reverse("surveys:link_start", args=[link.token])),
+                )
+            )
     context = {"round": round_, "is_deanery": is_deanery, "links": links, "trusts": list(trusts)}
     if is_deanery:
         context.update(
             counts=dict(round_.responses.values_list("role").annotate(n=Count("pk")).order_by()),
             personal=dict(
                 round_.links.filter(kind=SurveyLink.Kind.PERSONAL)
-                .values_list("used").annotate(n=Count("pk")).order_by()
+                .values_list("used")
+                .annotate(n=Count("pk"))
+                .order_by()
             ),
             exports=round_.exports.select_related("by")[:10],
         )
@@ -110,7 +127,10 @@ def round_import(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, f"{upload.result} responses imported; the results are published.")
         return redirect("surveys:results", slug=round_.slug)
     return render(
-        request, "surveys/rounds/import.html", {"round": round_, **upload.context()}, status=upload.status
+        request,
+        "surveys/rounds/import.html",
+        {"round": round_, **upload.context()},
+        status=upload.status,
     )
 
 
@@ -129,21 +149,31 @@ def round_links(request: HttpRequest, slug: str) -> HttpResponse:
     round_ = _round_for(request, slug)
     if round_.state == Round.State.CLOSED:
         raise PermissionDenied
-    form = PersonalLinksForm(request.POST or None, round_=round_)
+    form = PersonalLinksForm(request.POST if request.method == "POST" else None, round_=round_)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             count = services.personal_links_issue(
-                by=request.user, round_=round_, trust=data["trust"], role=data["role"],
+                by=request.user,
+                round_=round_,
+                trust=data["trust"],
+                role=data["role"],
                 emails=data["emails"],
-                base_url=request.build_absolute_uri(reverse("surveys:link_start", args=["TOKEN"]))[: -len("TOKEN/")],
+                base_url=request.build_absolute_uri(reverse("surveys:link_start", args=["TOKEN"]))[
+                    : -len("TOKEN/")
+                ],
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, f"{count} single-use link{'s' if count != 1 else ''} sent.")
             return redirect("surveys:round", slug=round_.slug)
-    return render(request, "surveys/rounds/links.html", {"round": round_, "form": form}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "surveys/rounds/links.html",
+        {"round": round_, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 urlpatterns = [

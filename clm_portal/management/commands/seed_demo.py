@@ -5,6 +5,7 @@ from django.utils import timezone
 from mentors.demo import VACANT, seed_activity
 from mentors.models import training_year_start
 from opportunities.demo import seed_opportunities
+from surveys.demo import seed_surveys
 from trusts.demo import demo_logins, seed_people
 from trusts.reference import trusts_load
 
@@ -49,9 +50,10 @@ class Command(BaseCommand):
         )
         activity = seed_activity(today=today, only=only)
         opportunities = seed_opportunities(today=today, only=only)
+        responses = seed_surveys(today=today, only=only)
         self.stdout.write(
             f"Demo accounts added: {people}; CLM activity entries added: {activity}; "
-            f"opportunities added: {opportunities}."
+            f"opportunities added: {opportunities}; survey responses added: {responses}."
         )
         if not quiet_logins:
             self.print_logins()

@@ -19,10 +19,16 @@ from tqdm import tqdm
 
 from mentors import scale as mentors_scale
 from opportunities import scale as opportunities_scale
+from surveys import scale as surveys_scale
 from trusts import scale as trusts_scale
 
 # (name, function(ctx)) in order: the opportunities, surveys and reports issues add theirs.
-STAGES = trusts_scale.stages() + mentors_scale.stages() + opportunities_scale.stages()
+STAGES = (
+    trusts_scale.stages()
+    + mentors_scale.stages()
+    + opportunities_scale.stages()
+    + surveys_scale.stages()
+)
 
 
 class Command(BaseCommand):

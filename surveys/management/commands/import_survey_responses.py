@@ -47,7 +47,9 @@ class Command(BaseCommand):
             if exc.more:
                 self.stderr.write(f"… and {exc.more} more problems.")
             raise CommandError(f"Nothing was imported: {exc.total} problem(s) in {file}.") from exc
-        self.stdout.write(f"Imported {count} responses into '{round_.slug}'; its results are published.")
+        self.stdout.write(
+            f"Imported {count} responses into '{round_.slug}'; its results are published."
+        )
 
     def _create(self, slug, name, upload):
         from django.db import transaction

@@ -30,54 +30,100 @@ SITES = {
 N_TRAINEE, N_SUPERVISOR = 112, 170
 
 GRADES = [
-    ("F1", 3), ("F2", 4),
-    ("CT1", 9), ("CT2", 8), ("ST1", 8), ("ST2", 8),
-    ("ST3", 16), ("ST4", 10), ("ST5", 10), ("ST6", 13),
-    ("ST7", 7), ("ST8", 5),
+    ("F1", 3),
+    ("F2", 4),
+    ("CT1", 9),
+    ("CT2", 8),
+    ("ST1", 8),
+    ("ST2", 8),
+    ("ST3", 16),
+    ("ST4", 10),
+    ("ST5", 10),
+    ("ST6", 13),
+    ("ST7", 7),
+    ("ST8", 5),
     ("non_training", 11),
 ]
 EARLY = {"F1", "F2", "CT1", "CT2", "CT3", "ST1", "ST2", "ST3"}
 LATE = {"ST4", "ST5", "ST6", "ST7", "ST8"}
 
 SPECIALTIES = [
-    ("surgical", 12), ("ophthalmology", 2), ("anaesthetics", 12),
-    ("medical", 26), ("emergency_medicine", 7), ("paediatrics", 8),
-    ("obstetrics_gynaecology", 4), ("psychiatry", 20), ("radiology", 4),
-    ("pathology", 3), ("general_practice", 9), ("other", 5),
+    ("surgical", 12),
+    ("ophthalmology", 2),
+    ("anaesthetics", 12),
+    ("medical", 26),
+    ("emergency_medicine", 7),
+    ("paediatrics", 8),
+    ("obstetrics_gynaecology", 4),
+    ("psychiatry", 20),
+    ("radiology", 4),
+    ("pathology", 3),
+    ("general_practice", 9),
+    ("other", 5),
 ]
 
 TRAINEE_LIKERT = {
-    "t_leader": 78, "t_important": 94, "t_interested": 83, "t_senior": 38,
-    "t_discussed_es": 51, "t_access": 65, "t_support_programme": 67,
-    "t_support_trust": 54, "t_env_varies": 86, "t_need": 92,
+    "t_leader": 78,
+    "t_important": 94,
+    "t_interested": 83,
+    "t_senior": 38,
+    "t_discussed_es": 51,
+    "t_access": 65,
+    "t_support_programme": 67,
+    "t_support_trust": 54,
+    "t_env_varies": 86,
+    "t_need": 92,
 }
 SUPERVISOR_LIKERT = {
-    "e_important": 98, "e_all_years": 89, "e_senior_only": 26, "e_discuss": 82,
-    "e_knowledge": 70, "e_skills": 74, "e_opportunities": 53, "e_gpc_ready": 34,
+    "e_important": 98,
+    "e_all_years": 89,
+    "e_senior_only": 26,
+    "e_discuss": 82,
+    "e_knowledge": 70,
+    "e_skills": 74,
+    "e_opportunities": 53,
+    "e_gpc_ready": 34,
 }
 # (trainee %, supervisor %)
 BOTH_LIKERT = {
-    "c_know": (49, 55), "c_understand": (31, 39), "c_supported": (33, 40),
+    "c_know": (49, 55),
+    "c_understand": (31, 39),
+    "c_supported": (33, 40),
 }
 # activity -> (trainee done %, trainee interest %, supervisor value %)
 ACTIVITIES = {
-    "qi": (80, 52, 91), "rca": (12, 40, 63), "mentoring": (36, 62, 60),
-    "course": (38, 63, 63), "human_factors": (38, 45, 65),
-    "qualification": (8, 54, 24), "shadow_management": (8, 44, 71),
-    "shadow_clinical": (8, 48, 76), "management_role": (22, 28, 68),
-    "online_course": (14, 33, 35), "online_resources": (7, 20, 30),
+    "qi": (80, 52, 91),
+    "rca": (12, 40, 63),
+    "mentoring": (36, 62, 60),
+    "course": (38, 63, 63),
+    "human_factors": (38, 45, 65),
+    "qualification": (8, 54, 24),
+    "shadow_management": (8, 44, 71),
+    "shadow_clinical": (8, 48, 76),
+    "management_role": (22, 28, 68),
+    "online_course": (14, 33, 35),
+    "online_resources": (7, 20, 30),
     "other": (11, 4, 4),
 }
 USEFULNESS = {
-    "u_projects": 93, "u_roles": 95, "u_shadowing": 93, "u_induction": 92,
-    "u_develop": 96, "u_senior_meetings": 92, "u_fora": 90,
+    "u_projects": 93,
+    "u_roles": 95,
+    "u_shadowing": 93,
+    "u_induction": 92,
+    "u_develop": 96,
+    "u_senior_meetings": 92,
+    "u_fora": 90,
 }
 
 ACTIVITY_TRAINEE_COLS = [c for a in ACTIVITIES for c in (f"done_{a}", f"interest_{a}")]
 VALUE_COLS = [f"value_{a}" for a in ACTIVITIES]
 ITEM_COLS = (
-    list(TRAINEE_LIKERT) + list(SUPERVISOR_LIKERT) + list(BOTH_LIKERT)
-    + ACTIVITY_TRAINEE_COLS + VALUE_COLS + list(USEFULNESS)
+    list(TRAINEE_LIKERT)
+    + list(SUPERVISOR_LIKERT)
+    + list(BOTH_LIKERT)
+    + ACTIVITY_TRAINEE_COLS
+    + VALUE_COLS
+    + list(USEFULNESS)
 )
 HEADER = ["trust", "role", "grade", "specialty"] + ITEM_COLS
 
@@ -130,8 +176,7 @@ STAGE_PLANS = {
     # overall 41/109 = 38%
     "t_senior": {"early": (20, 54), "late": (17, 44), "non_training": (4, 11)},
 }
-STAGE_TARGETS = {"t_leader": {"early": 70, "late": 87},
-                 "t_senior": {"early": 37, "late": 39}}
+STAGE_TARGETS = {"t_leader": {"early": 70, "late": 87}, "t_senior": {"early": 37, "late": 39}}
 
 
 def build_rows():
@@ -139,7 +184,7 @@ def build_rows():
 
     # Respondent skeletons, site by site: trainees then supervisors.
     trainees, supervisors = [], []
-    for site, (trust, nt, ns) in SITES.items():
+    for _site, (trust, nt, ns) in SITES.items():
         trainees += [{"trust": trust, "role": "trainee"} for _ in range(nt)]
         supervisors += [{"trust": trust, "role": "supervisor"} for _ in range(ns)]
 
