@@ -146,7 +146,9 @@ def _flow(request: HttpRequest, respondent: Respondent, step: str) -> HttpRespon
             request, "surveys/answer/check.html", context, status=400 if "error" in context else 200
         )
     section_items = [i for i in items if i.section == step]
-    form = SectionForm(request.POST if request.method == "POST" else None, items=section_items, initial=answers)
+    form = SectionForm(
+        request.POST if request.method == "POST" else None, items=section_items, initial=answers
+    )
     if request.method == "POST" and form.is_valid():
         kept = {code: v for code, v in answers.items() if code not in form.fields}
         kept.update(form.answers())

@@ -39,21 +39,39 @@ def test_a_trainee_answers_from_home_once(world):
     assert answer_url in home
     base = answer_url.removesuffix("about/")
     response = answer_all(
-        client, base,
+        client,
+        base,
         about={"grade": "ST4", "specialty": "medical"},
-        sections={"leadership": {"t_leader": "5", "t_need": "2"}, "mentor": {"c_know": "6"}, "activities": {"done_qi": "1", "interest_rca": "0"}},
+        sections={
+            "leadership": {"t_leader": "5", "t_need": "2"},
+            "mentor": {"c_know": "6"},
+            "activities": {"done_qi": "1", "interest_rca": "0"},
+        },
     )
     assert response.status_code == 302 and response["Location"] == reverse("surveys:thanks")
     saved = Response.objects.get()
-    assert (saved.role, saved.grade, saved.specialty, saved.channel) == ("trainee", "ST4", "medical", Channel.HOME)
-    assert saved.answers == {"t_leader": 5, "t_need": 2, "c_know": 6, "done_qi": 1, "interest_rca": 0}
+    assert (saved.role, saved.grade, saved.specialty, saved.channel) == (
+        "trainee",
+        "ST4",
+        "medical",
+        Channel.HOME,
+    )
+    assert saved.answers == {
+        "t_leader": 5,
+        "t_need": 2,
+        "c_know": 6,
+        "done_qi": 1,
+        "interest_rca": 0,
+    }
     assert Participation.objects.filter(user=world.trainee, round=round_).exists()
     # Once per round: the home page no longer offers it, and answering again is refused.
     assert answer_url not in client.get(reverse("home")).content.decode()
     page = client.get(answer_url)
     assert b"You have answered this survey" in page.content
     with pytest.raises(ValidationError, match="already answered"):
-        services.response_submit(round_=round_, trust=world.trust, role="trainee", answers={}, user=world.trainee)
+        services.response_submit(
+            round_=round_, trust=world.trust, role="trainee", answers={}, user=world.trainee
+        )
     assert Response.objects.count() == 1
 
 
@@ -78,9 +96,21 @@ def test_an_answer_out_of_range_is_a_form_error_and_saves_nothing(world):
     assert b"There is a problem" in response.content
     assert not Response.objects.exists()
     with pytest.raises(ValidationError):
-        services.response_submit(round_=round_, trust=world.trust, role="trainee", answers={"t_leader": 7}, user=world.trainee)
+        services.response_submit(
+            round_=round_,
+            trust=world.trust,
+            role="trainee",
+            answers={"t_leader": 7},
+            user=world.trainee,
+        )
     with pytest.raises(ValidationError):
-        services.response_submit(round_=round_, trust=world.trust, role="trainee", answers={"e_discuss": 4}, user=world.trainee)
+        services.response_submit(
+            round_=round_,
+            trust=world.trust,
+            role="trainee",
+            answers={"e_discuss": 4},
+            user=world.trainee,
+        )
     assert not Response.objects.exists() and not Participation.objects.exists()
 
 
@@ -91,19 +121,31 @@ def test_a_trusts_open_link_needs_no_account_and_asks_the_role(world, client):
     base = reverse("surveys:link_start", args=[link.token])
     refused = client.post(f"{base}about/", {})
     assert refused.status_code == 400 and b"Choose whether you are a trainee" in refused.content
-    response = answer_all(client, base, about={"role": "supervisor"}, sections={"usefulness": {"u_fora": "6"}})
+    response = answer_all(
+        client, base, about={"role": "supervisor"}, sections={"usefulness": {"u_fora": "6"}}
+    )
     assert response.status_code == 302
     saved = Response.objects.get()
-    assert (saved.role, saved.channel, saved.trust) == ("supervisor", Channel.TRUST_LINK, world.trust)
+    assert (saved.role, saved.channel, saved.trust) == (
+        "supervisor",
+        Channel.TRUST_LINK,
+        world.trust,
+    )
     assert not Participation.objects.exists()
 
 
-def test_a_single_use_link_resumes_a_partial_answer_and_works_once(world, client, django_capture_on_commit_callbacks):
+def test_a_single_use_link_resumes_a_partial_answer_and_works_once(
+    world, client, django_capture_on_commit_callbacks
+):
     round_ = make_round([world.trust])
     with django_capture_on_commit_callbacks(execute=True):
         sent = services.personal_links_issue(
-            by=world.deanery, round_=round_, trust=world.trust, role="trainee",
-            emails=["one@example.com"], base_url="https://portal.example/surveys/link/",
+            by=world.deanery,
+            round_=round_,
+            trust=world.trust,
+            role="trainee",
+            emails=["one@example.com"],
+            base_url="https://portal.example/surveys/link/",
         )
     assert sent == 1 and len(mail.outbox) == 1
     url = re.search(r"https://portal\.example/surveys/link/(\S+)/", mail.outbox[0].body).group(0)
@@ -119,7 +161,11 @@ def test_a_single_use_link_resumes_a_partial_answer_and_works_once(world, client
     assert re.search(r'value="4"\s+checked', page)
     assert other.post(f"{base}check/").status_code == 302
     saved = Response.objects.get()
-    assert (saved.channel, saved.grade, saved.answers) == (Channel.PERSONAL_LINK, "ST6", {"t_leader": 4})
+    assert (saved.channel, saved.grade, saved.answers) == (
+        Channel.PERSONAL_LINK,
+        "ST6",
+        {"t_leader": 4},
+    )
     used = SurveyLink.objects.get(kind="personal")
     assert used.used and used.draft == {}
     again = client.get(f"{base}about/")
@@ -132,9 +178,16 @@ def test_a_closed_round_takes_no_answers(world, client):
     round_ = make_round([world.trust], open_=False)
     link = services.open_link_for(round_=round_, trust=world.trust)
     assert client.get(reverse("surveys:link_start", args=[link.token])).status_code == 410
-    assert client_for(world.trainee).get(reverse("surveys:answer", args=[round_.slug, "about"])).status_code == 404
+    assert (
+        client_for(world.trainee)
+        .get(reverse("surveys:answer", args=[round_.slug, "about"]))
+        .status_code
+        == 404
+    )
     with pytest.raises(ValidationError, match="closed"):
-        services.response_submit(round_=round_, trust=world.trust, role="trainee", answers={}, link=link)
+        services.response_submit(
+            round_=round_, trust=world.trust, role="trainee", answers={}, link=link
+        )
 
 
 def test_results_are_published_when_the_round_closes_not_while_answers_arrive(world):
@@ -147,7 +200,9 @@ def test_results_are_published_when_the_round_closes_not_while_answers_arrive(wo
     assert response.status_code == 302
     round_.refresh_from_db()
     assert round_.closed_at and round_.published_at and round_.state == Round.State.CLOSED
-    page = client.get(reverse("surveys:results", args=[round_.slug]) + "?role=supervisor&item=e_discuss")
+    page = client.get(
+        reverse("surveys:results", args=[round_.slug]) + "?role=supervisor&item=e_discuss"
+    )
     assert b"100.0%" in page.content
 
 
@@ -164,8 +219,13 @@ def test_the_deanery_sets_up_a_round_and_a_reserved_slug_is_refused(world):
     client = client_for(world.deanery)
     today = timezone.localdate()
     data = {
-        "name": "Spring 2027", "slug": "new", "year": 2026, "opens_on": today.isoformat(),
-        "closes_on": (today + timedelta(days=30)).isoformat(), "threshold": 10, "trusts": [world.trust.pk],
+        "name": "Spring 2027",
+        "slug": "new",
+        "year": 2026,
+        "opens_on": today.isoformat(),
+        "closes_on": (today + timedelta(days=30)).isoformat(),
+        "threshold": 10,
+        "trusts": [world.trust.pk],
     }
     refused = client.post(reverse("surveys:create"), data)
     assert refused.status_code == 400 and not Round.objects.exists()
@@ -178,10 +238,19 @@ def test_the_deanery_sets_up_a_round_and_a_reserved_slug_is_refused(world):
 
 
 @pytest.mark.parametrize("responses", [100, 10_000])
-def test_the_results_pages_queries_do_not_grow_with_responses(world, responses, django_assert_max_num_queries):
+def test_the_results_pages_queries_do_not_grow_with_responses(
+    world, responses, django_assert_max_num_queries
+):
     round_ = make_round([world.trust, world.other_trust])
     half = responses // 2
-    add_responses(round_, world.trust, "trainee", [{"t_leader": 5, "done_qi": 1}] * half, grade="ST4", specialty="medical")
+    add_responses(
+        round_,
+        world.trust,
+        "trainee",
+        [{"t_leader": 5, "done_qi": 1}] * half,
+        grade="ST4",
+        specialty="medical",
+    )
     add_responses(round_, world.other_trust, "supervisor", [{"e_discuss": 2}] * (responses - half))
     publish(round_)
     clients = {who: client_for(getattr(world, who)) for who in ("deanery", "clm", "trainee")}
