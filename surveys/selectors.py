@@ -52,3 +52,13 @@ def rounds_to_answer(*, user: User) -> list[tuple[Round, Trust, str]]:
                 found.append((round_, taking_part[membership.trust_id], membership.role))
                 break
     return found
+
+
+def trust_codes_for_results(*, user: User) -> set[str] | None:
+    """The ODS codes of the Trusts whose own figures `user` may read (None: every Trust)."""
+    scope = trust_ids_for_results(user=user)
+    if scope is None:
+        return None
+    if not scope:
+        return set()
+    return set(Trust.objects.filter(pk__in=scope).values_list("ods_code", flat=True))

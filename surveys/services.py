@@ -175,8 +175,13 @@ def response_submit(
     )
 
 
-def has_answered(*, user: User, round_: Round) -> bool:
-    return Participation.objects.filter(user=user, round=round_).exists()
+def has_answered(*, user: User, slug: str) -> bool:
+    return Participation.objects.filter(user=user, round__slug=slug).exists()
+
+
+def link_save_draft(*, link: SurveyLink, draft: dict) -> None:
+    """Keep a partial answer on a single-use link that is not used up."""
+    SurveyLink.objects.filter(pk=link.pk, used=False).update(draft=draft)
 
 
 def open_link_for(*, round_: Round, trust: Trust) -> SurveyLink:

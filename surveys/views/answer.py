@@ -52,7 +52,7 @@ class Respondent:
 
     def save(self, request, draft: dict) -> None:
         if self.link is not None and self.link.kind == SurveyLink.Kind.PERSONAL:
-            SurveyLink.objects.filter(pk=self.link.pk, used=False).update(draft=draft)
+            services.link_save_draft(link=self.link, draft=draft)
         else:
             request.session[self._key] = draft
 
@@ -186,8 +186,7 @@ def answer(request: HttpRequest, slug: str, step: str) -> HttpResponse:
     for round_, trust, role in rounds_to_answer(user=user):
         if round_.slug == slug:
             return _flow(request, Respondent(round_, trust, role, user=user), step)
-    round_ = Round.objects.filter(slug=slug).first()
-    if round_ is not None and services.has_answered(user=user, round_=round_):
+    if services.has_answered(user=user, slug=slug):
         return _message(
             request, "You have answered this survey", "Thank you: each person answers a round once."
         )

@@ -11,30 +11,18 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path
 
 from clm_portal.permissions import role_required
-from trusts.models import Role, Trust
+from trusts.models import Role
 
 from ..analysis import BREAKDOWNS, ROLES, Results, previous_round
 from ..published import bars, results_csv, results_xlsx, visible_groups
-from ..selectors import rounds_visible_to, trust_ids_for_results
+from ..selectors import rounds_visible_to, trust_codes_for_results
 
 ALL_ROLES = tuple(Role.values)
 
 
-def _trust_codes(user) -> set[str] | None:
-    """The ODS codes of the Trusts whose own figures the reader sees (None: all)."""
-    scope = trust_ids_for_results(user=user)
-    if scope is None:
-        return None
-    return (
-        set(Trust.objects.filter(pk__in=scope).values_list("ods_code", flat=True))
-        if scope
-        else set()
-    )
-
-
 def _published(request: HttpRequest, slug: str):
     round_ = get_object_or_404(rounds_visible_to(user=request.user).defer(None), slug=slug)
-    return round_, _trust_codes(request.user)
+    return round_, trust_codes_for_results(user=request.user)
 
 
 @role_required(*ALL_ROLES)
