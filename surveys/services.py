@@ -203,6 +203,40 @@ def open_link_for(*, round_: Round, trust: Trust) -> SurveyLink:
     return link
 
 
+def open_links_for(*, round_: Round, trusts) -> dict[int, SurveyLink]:
+    """Each Trust's open link (trust id → link), made for those that have none yet; a fixed
+    number of queries however many Trusts."""
+    trusts = list(trusts)
+    existing = {
+        link.trust_id: link
+        for link in SurveyLink.objects.filter(
+            round=round_, kind=SurveyLink.Kind.OPEN, trust__in=trusts
+        )
+    }
+    missing = []
+    for trust in trusts:
+        if trust.pk not in existing:
+            token = new_link_token()
+            missing.append(
+                SurveyLink(
+                    round=round_,
+                    trust=trust,
+                    kind=SurveyLink.Kind.OPEN,
+                    token=token,
+                    token_digest=link_digest(token),
+                )
+            )
+    if missing:
+        SurveyLink.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {
+            link.trust_id: link
+            for link in SurveyLink.objects.filter(
+                round=round_, kind=SurveyLink.Kind.OPEN, trust__in=trusts
+            )
+        }
+    return existing
+
+
 def link_find(token: str) -> SurveyLink | None:
     return (
         SurveyLink.objects.select_related("round", "trust")

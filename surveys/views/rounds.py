@@ -83,17 +83,15 @@ def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
     trusts = round_.trusts.order_by("name")
     if scope is not None:
         trusts = trusts.filter(pk__in=scope)
+    trusts = list(trusts)
     links = []
     if round_.state != Round.State.CLOSED:
+        by_trust = services.open_links_for(round_=round_, trusts=trusts)
+        start = reverse("surveys:link_start", args=["TOKEN"])
         for trust in trusts:
-            link = services.open_link_for(round_=round_, trust=trust)
-            links.append(
-                (
-                    trust,
-                    request.build_absolute_uri(reverse("surveys:link_start", args=[link.token])),
-                )
-            )
-    context = {"round": round_, "is_deanery": is_deanery, "links": links, "trusts": list(trusts)}
+            url = start.replace("TOKEN", by_trust[trust.pk].token)
+            links.append((trust, request.build_absolute_uri(url)))
+    context = {"round": round_, "is_deanery": is_deanery, "links": links, "trusts": trusts}
     if is_deanery:
         context.update(
             counts=dict(round_.responses.values_list("role").annotate(n=Count("pk")).order_by()),

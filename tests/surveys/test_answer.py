@@ -258,3 +258,22 @@ def test_the_results_pages_queries_do_not_grow_with_responses(
     for who, client in clients.items():
         with django_assert_max_num_queries(9):
             assert client.get(url).status_code == 200, who
+
+
+@pytest.mark.parametrize("trusts", [2, 20])
+def test_the_round_page_and_the_list_take_fixed_queries(
+    world, trusts, django_assert_max_num_queries
+):
+    from ..factories import TrustFactory
+
+    extra = [TrustFactory() for _ in range(trusts - 2)]
+    for n in range(3):
+        make_round([world.trust, world.other_trust, *extra], name=f"Round {n}")
+    round_ = Round.objects.first()
+    client = client_for(world.deanery)
+    client.get(reverse("surveys:round", args=[round_.slug]))  # makes the open links
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("surveys:round", args=[round_.slug]))
+    assert page.content.decode().count("/surveys/link/") == trusts
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("surveys:list")).status_code == 200
