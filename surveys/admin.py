@@ -79,6 +79,11 @@ class RoundAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer("results")
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and obj.published_at and "threshold" in form.changed_data:
+            publish(Round.objects.get(pk=obj.pk))  # the suppression depends on it
+
     @admin.action(
         description="Publish the figures again (recount the responses and the Trusts' people)"
     )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -175,7 +176,7 @@ def publish(round_: Round) -> Round:
     """Work out and store the round's figures (on closing it, or on importing responses)."""
     items = round_items(round_)
     trusts = list(round_.trusts.order_by("name").values_list("ods_code", "name"))
-    round_.results = {
+    counts = {
         "items": {
             role: [[i.code, i.text, i.kind, i.section] for i in role_items]
             for role, role_items in items.items()
@@ -183,6 +184,22 @@ def publish(round_: Round) -> Round:
         "trusts": [list(t) for t in trusts],
         "denominators": _denominators(round_),
         "groups": _aggregate(round_, items),
+    }
+    # What is published: the figures after suppression, compact, so that a page reads them
+    # without working anything out; and the shown totals, for the next round's comparison.
+    roles = {role: role_results(counts, role, round_.threshold) for role in ROLES}
+    round_.results = {
+        "threshold": round_.threshold,
+        "items": counts["items"],
+        "view": {role: _view(result) for role, result in roles.items()},
+        "totals": {
+            role: {
+                code: [result.total.items[code].answered, result.total.items[code].agree, text]
+                for code, text, *_ in result.items
+                if code in result.total.items
+            }
+            for role, result in roles.items()
+        },
     }
     round_.published_at = timezone.now()
     round_.save(update_fields=["results", "published_at"])
@@ -201,20 +218,27 @@ def complete_suppression(
     equations: list[tuple[str, list[str]]],
     hidden: set[str],
     agree: dict[str, int] | None = None,
+    fixed: frozenset[str] | set[str] = frozenset(),
 ) -> set[str]:
     """Hide more members until no equation has exactly one hidden member and (with `agree`)
-    the hidden children of a shown parent neither all agree nor all disagree."""
+    the hidden children of a shown parent neither all agree nor all disagree.
+
+    `fixed` members are known whatever is hidden (a group published as empty, or the number of
+    responses per role): hiding them would protect nothing, so they are never chosen."""
     hidden = set(hidden)
     changed = True
     while changed:
         changed = False
         for parent, children in equations:
             hidden_members = [m for m in (parent, *children) if m in hidden]
-            shown_children = [c for c in children if c not in hidden]
+            shown_children = [c for c in children if c not in hidden and c not in fixed]
             if len(hidden_members) == 1:
                 pick = _smallest(shown_children, values)
-                hidden.add(pick if pick is not None else parent)
-                changed = True
+                if pick is None and parent not in hidden and parent not in fixed:
+                    pick = parent
+                if pick is not None:
+                    hidden.add(pick)
+                    changed = True
                 continue
             if agree is None or parent in hidden or not hidden_members:
                 continue
@@ -232,13 +256,32 @@ def complete_suppression(
     return hidden
 
 
+class FigureMap(Mapping):
+    """Item code → Figure for the shown items of a group, built from two stored lists (answers
+    given, agreeing; None where hidden) only when an item is asked for."""
+
+    def __init__(self, codes: list[str], answered: list, agree: list):
+        self._index = {code: i for i, code in enumerate(codes) if answered[i] is not None}
+        self._answered, self._agree = answered, agree
+
+    def __getitem__(self, code: str) -> Figure:
+        i = self._index[code]
+        return Figure(self._answered[i], self._agree[i])
+
+    def __iter__(self):
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
 @dataclass
 class Group:
     key: str
     label: str
     n: int | None  # None: hidden
     suppressed: bool
-    items: dict[str, Figure] = field(default_factory=dict)
+    items: Mapping[str, Figure] = field(default_factory=dict)
     response_rate: float | None = None
     denominator: int | None = None
 
@@ -313,8 +356,8 @@ def role_results(results: dict, role: str, threshold: int) -> RoleResults:
                 agree[code][var] += agreeing
     all_vars = ["total", *groups]
     small = {v for v in groups if 0 < n[v] <= threshold}
-    n_hidden = complete_suppression(n, equations, small)
-    n_hidden.discard("total")  # the number of responses per role is always published
+    # The number of responses per role is always published.
+    n_hidden = complete_suppression(n, equations, small, fixed={"total"})
     items = [tuple(i) for i in results.get("items", {}).get(role, [])]
     shown: dict[str, dict[str, Figure]] = defaultdict(dict)
     for code, *_ in items:
@@ -324,7 +367,7 @@ def role_results(results: dict, role: str, threshold: int) -> RoleResults:
         known_zero = {v for v in groups if n[v] == 0 and v not in n_hidden}
         hidden = set(n_hidden) | {v for v in groups if 0 < n[v] <= threshold}
         hidden |= {v for v in all_vars if given[v] <= threshold and v not in known_zero}
-        hidden = complete_suppression(given, equations, hidden, agree=agreeing)
+        hidden = complete_suppression(given, equations, hidden, agree=agreeing, fixed=known_zero)
         for var in all_vars:
             if var not in hidden:
                 shown[var][code] = Figure(given[var], agreeing[var])
@@ -373,6 +416,66 @@ class Spread:
     high: float
 
 
+def _lists(codes: list[str], group: Group) -> tuple[list, list]:
+    answered = [group.items[c].answered if c in group.items else None for c in codes]
+    agree = [group.items[c].agree if c in group.items else None for c in codes]
+    return answered, agree
+
+
+def _view(result: RoleResults) -> dict:
+    codes = [code for code, *_ in result.items]
+    groups = {}
+    for breakdown, members in result.breakdowns.items():
+        groups[breakdown] = [
+            [g.key, g.label, g.n, g.suppressed, g.response_rate, g.denominator, *_lists(codes, g)]
+            for g in members
+        ]
+    return {
+        "n": result.n,
+        "total": list(_lists(codes, result.total)),
+        "groups": groups,
+        "spread": [list(vars(row).values()) for row in _spread(result)],
+    }
+
+
+def _from_view(role: str, items: list, view: dict, threshold: int) -> RoleResults:
+    codes = [code for code, *_ in items]
+    breakdowns = {
+        breakdown: [
+            Group(key, label, n, suppressed, FigureMap(codes, answered, agree), rate, denominator)
+            for key, label, n, suppressed, rate, denominator, answered, agree in members
+        ]
+        for breakdown, members in view["groups"].items()
+    }
+    n = view["n"]
+    total = Group("total", ROLE_LABELS[role], n, n <= threshold, FigureMap(codes, *view["total"]))
+    result = RoleResults(role, n, [tuple(i) for i in items], total, breakdowns)
+    result.spread = [Spread(*row) for row in view["spread"]]
+    return result
+
+
+def _spread(result: RoleResults) -> list[Spread]:
+    """Min, median and max of % agree over the Trusts shown, per item."""
+    rows = []
+    trusts = result.breakdowns.get("trust", [])
+    for code, text, *_ in result.items:
+        values = [g.items[code].percent for g in trusts if code in g.items]
+        if values:
+            rows.append(
+                Spread(code, text, len(values), min(values), round(median(values), 1), max(values))
+            )
+    return rows
+
+
+def previous_totals(round_: Round | None) -> dict:
+    """The shown region totals of a published round (role → code → [answered, agree, text]),
+    read without loading the rest of its figures."""
+    if round_ is None:
+        return {}
+    found = Round.objects.filter(pk=round_.pk).values_list("results__totals", flat=True).first()
+    return found or {}
+
+
 class Results:
     """A published round's figures, as everyone who may see them sees them."""
 
@@ -381,9 +484,17 @@ class Results:
         self.threshold = round_.threshold
         data = round_.results or {}
         self.published = bool(round_.published_at and data)
-        self.roles = {role: role_results(data, role, self.threshold) for role in ROLES}
+        if "view" in data:
+            items = data.get("items", {})
+            self.threshold = data.get("threshold", self.threshold)
+            self.roles = {
+                role: _from_view(role, items.get(role, []), data["view"][role], self.threshold)
+                for role in ROLES
+            }
+        else:  # counts not yet worked out (tests build them by hand)
+            self.roles = {role: role_results(data, role, self.threshold) for role in ROLES}
         self.previous = previous
-        self._previous_data = previous.results if previous else None
+        self._previous_totals = previous_totals(previous)
 
     def by_role(self, role: str) -> RoleResults:
         return self.roles[role]
@@ -393,30 +504,19 @@ class Results:
 
     def spread(self, role: str) -> list[Spread]:
         """Min, median and max of % agree over the Trusts shown, per item."""
-        rows = []
-        trusts = self.roles[role].breakdowns.get("trust", [])
-        for code, text, *_ in self.roles[role].items:
-            values = [g.items[code].percent for g in trusts if code in g.items]
-            if values:
-                rows.append(
-                    Spread(
-                        code, text, len(values), min(values), round(median(values), 1), max(values)
-                    )
-                )
-        return rows
+        result = self.roles[role]
+        return getattr(result, "spread", None) or _spread(result)
 
     def changes(self, role: str) -> list[Change]:
         """Per item asked in both rounds with the same wording, the change in % agree."""
-        if not self._previous_data:
-            return []
-        before = role_results(self._previous_data, role, self.previous.threshold)
-        before_text = {code: text for code, text, *_ in before.items}
+        before = self._previous_totals.get(role, {})
         after = self.roles[role]
         found = []
         for code, text, *_ in after.items:
-            old, new = before.total.items.get(code), after.total.items.get(code)
-            if old is None or new is None or before_text.get(code) != text:
+            new = after.total.items.get(code)
+            if new is None or code not in before or before[code][2] != text:
                 continue
+            old = Figure(before[code][0], before[code][1])
             d, low, high = difference_interval((old.agree, old.answered), (new.agree, new.answered))
             found.append(
                 Change(code, text, old, new, one_decimal(d), one_decimal(low), one_decimal(high))
@@ -464,6 +564,7 @@ def previous_round(round_: Round) -> Round | None:
         .exclude(pk=round_.pk)
         .filter(Q(year__lt=round_.year) | Q(year=round_.year, opens_on__lt=round_.opens_on))
         .order_by("-year", "-opens_on")
+        .defer("results")
         .first()
     )
 

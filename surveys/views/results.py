@@ -14,7 +14,16 @@ from clm_portal.permissions import role_required
 from trusts.models import Role
 
 from ..analysis import BREAKDOWNS, ROLES, Results, previous_round
-from ..published import bars, results_csv, results_xlsx, visible_groups
+from ..published import (
+    bars,
+    breakdown_rows_html,
+    chart_svg,
+    rate_rows_html,
+    region_rows_html,
+    results_csv,
+    results_xlsx,
+    visible_groups,
+)
 from ..selectors import rounds_visible_to, trust_codes_for_results
 
 ALL_ROLES = tuple(Role.values)
@@ -42,11 +51,13 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
         default = "t_support_trust" if role == Role.TRAINEE else "e_discuss"
         item = default if default in item_codes else (item_codes[0] if item_codes else "")
     texts = {code: text for code, text, *_ in role_results.items}
+    threshold_plus = round_.threshold + 1
     breakdowns = []
     for key, label in BREAKDOWNS:
         groups = visible_groups(found, role, key, codes)
         if groups:
-            breakdowns.append({"key": key, "label": label, "groups": groups})
+            rows = breakdown_rows_html(groups, item, threshold_plus)
+            breakdowns.append({"key": key, "label": label, "rows": rows})
     trust_groups = visible_groups(found, role, "trust", codes)
     context.update(
         results=found,
@@ -56,18 +67,26 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
         item=item,
         item_text=texts.get(item, ""),
         items=role_results.items,
-        region_bars=bars(
-            (text, role_results.total.items[code])
-            for code, text, *_ in role_results.items
-            if code in role_results.total.items
+        region_chart=chart_svg(
+            bars(
+                (text, role_results.total.items[code])
+                for code, text, *_ in role_results.items
+                if code in role_results.total.items
+            ),
+            "Bar chart of % agree for each item across the region, with 95% intervals",
         ),
-        trust_bars=bars((g.label, g.items[item]) for g in trust_groups if item in g.items),
+        region_rows=region_rows_html(role_results.items, role_results.total, threshold_plus),
+        trust_chart=chart_svg(
+            bars((g.label, g.items[item]) for g in trust_groups if item in g.items),
+            "Bar chart of % agree by Trust for the chosen item, with 95% intervals",
+        ),
+        rate_rows=rate_rows_html(trust_groups, threshold_plus),
         breakdowns=breakdowns,
         trust_groups=trust_groups,
         spread=found.spread(role),
         changes=found.changes(role),
         sees_all_trusts=codes is None,
-        threshold_plus=round_.threshold + 1,
+        threshold_plus=threshold_plus,
     )
     return render(request, "surveys/results/results.html", context)
 

@@ -211,7 +211,7 @@ def test_a_round_past_its_closing_date_is_published_by_the_beat_task(world):
     add_responses(round_, world.trust, "trainee", [{"t_leader": 5}] * 11)
     assert services.rounds_publish_due() == 1
     round_.refresh_from_db()
-    assert round_.results["groups"] and round_.published_at
+    assert round_.results["view"] and round_.published_at
     assert services.rounds_publish_due() == 0  # published after it closed: done
 
 

@@ -32,7 +32,7 @@ def test_last_years_round_is_closed_and_this_years_open_both_published(rounds):
     assert now.closed_at is None and now.state_on(TODAY) == Round.State.OPEN
     assert now.opens_on == date(2026, 8, 1) and (now.closes_on - TODAY).days == 60
     for round_ in rounds:
-        assert round_.published_at is not None and round_.results["groups"]
+        assert round_.published_at is not None and round_.results["view"]
         assert round_.trusts.count() == Trust.objects.count()
     assert set(now.responses.values_list("channel", flat=True)) == {Channel.IMPORT}
 
