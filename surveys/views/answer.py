@@ -31,13 +31,12 @@ class Respondent:
     fixed_role: str | None
     user: User | None = None
     link: SurveyLink | None = None
+    token: str = ""  # the link's token, to build its URLs
 
     def url(self, step: str) -> str:
         if self.link is not None:
             return reverse("surveys:link", args=[self.token, step])
         return reverse("surveys:answer", args=[self.round.slug, step])
-
-    token: str = ""
 
     # --- The partial answer ---
 
