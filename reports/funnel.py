@@ -45,7 +45,7 @@ class FunnelPoint:
 
     @property
     def flag(self) -> str:
-        """"outlier" outside the 99.8% limits, "watch" outside the 95% ones, else "none"."""
+        """ "outlier" outside the 99.8% limits, "watch" outside the 95% ones, else "none"."""
         p = self.proportion
         if p is None:
             return "none"

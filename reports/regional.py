@@ -1,0 +1,177 @@
+"""The region's figures for a training year, per Trust: what `manage.py regional_summary`
+prints (and what the dashboards will show).
+
+Counts come from grouped queries over the whole region (a fixed number however many Trusts);
+Trusts are compared by funnel limits around the regional proportion (`funnel.py`), never ranked.
+Trainees per Trust are counted from the portal's placements.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from mentors.models import Activity, Appointment
+from mentors.selectors import allocation_between
+from opportunities.fairness import region_coverage
+from opportunities.models import Application, ApplicationStatus
+from surveys.analysis import Results, wilson
+from surveys.models import Round
+from trusts.models import Membership, Role, Trust
+
+from .funnel import FunnelPoint
+
+SURVEY_ITEMS = {"survey_t_support_trust": ("trainee", "t_support_trust")}
+
+
+def _year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 8, 1), date(year + 1, 7, 31)
+
+
+def _indicator(numerator: int, denominator: int, p0: float, *, funnel: bool = True) -> dict:
+    low, high = wilson(numerator, denominator)
+    found = {
+        "numerator": numerator,
+        "denominator": denominator,
+        "percent": round(100 * numerator / denominator + 1e-9, 1),
+        "ci_low": round(100 * low, 1),
+        "ci_high": round(100 * high, 1),
+    }
+    if funnel:
+        point = FunnelPoint(numerator, denominator, p0)
+        found.update(
+            limit95=[round(100 * x, 4) for x in point.limit95],
+            limit998=[round(100 * x, 4) for x in point.limit998],
+            flag=point.flag,
+        )
+    return found
+
+
+def _reach(trusts, start: date, end: date) -> dict[int, int]:
+    """Distinct trainees placed in each Trust who were named in its CLM's activities in the
+    year or completed an opportunity then. Unnamed "trainees reached" are contacts, not
+    people, and are not counted."""
+    placed = defaultdict(set)
+    for trust_id, user_id in Membership.objects.filter(
+        role=Role.TRAINEE, trust__in=trusts
+    ).values_list("trust_id", "user_id"):
+        placed[trust_id].add(user_id)
+    reached = defaultdict(set)
+    named = Activity.trainees.through.objects.filter(
+        activity__trust__in=trusts, activity__date__gte=start, activity__date__lte=end
+    ).values_list("activity__trust_id", "user_id")
+    for trust_id, user_id in named:
+        reached[trust_id].add(user_id)
+    completed = Application.objects.filter(
+        status=ApplicationStatus.COMPLETED,
+        completed_at__date__gte=start,
+        completed_at__date__lte=end,
+    ).values_list("trainee_id", flat=True)
+    completed = set(completed)
+    return {
+        trust_id: len(people & (reached[trust_id] | completed))
+        for trust_id, people in placed.items()
+    }
+
+
+def regional_summary(*, year: int, today: date | None = None) -> dict:
+    today = today or timezone.localdate()
+    start, end = _year_bounds(year)
+    until = min(end, today)
+    trusts = list(Trust.objects.active().order_by("ods_code"))
+    trainees = dict(
+        Membership.objects.filter(role=Role.TRAINEE, trust__in=trusts)
+        .values("trust_id")
+        .annotate(n=Count("pk"))
+        .values_list("trust_id", "n")
+        .order_by()
+    )
+    minutes = dict(
+        Activity.objects.filter(trust__in=trusts, date__gte=start, date__lte=end)
+        .values("trust_id")
+        .annotate(m=Sum("minutes"))
+        .values_list("trust_id", "m")
+        .order_by()
+    )
+    appointments = defaultdict(list)
+    for appointment in Appointment.objects.filter(trust__in=trusts):
+        appointments[appointment.trust_id].append(appointment)
+    reach = _reach(trusts, start, end)
+    coverage = {
+        row["trust_id"]: (row["covered"], row["trainees"])
+        for row in region_coverage(
+            trusts=Trust.objects.filter(pk__in=[t.pk for t in trusts]), year=start
+        )
+    }
+    counts: dict[str, dict[int, tuple[int, int]]] = {
+        "reach": {t.pk: (reach.get(t.pk, 0), trainees.get(t.pk, 0)) for t in trusts},
+        "floor_coverage": coverage,
+    }
+    region_survey = {}
+    survey = Round.objects.published().filter(year=year).order_by("-opens_on").first()
+    if survey is not None:
+        summary = Results(survey).summary()
+        ods_to_pk = {t.ods_code: t.pk for t in trusts}
+        for name, (role, code) in SURVEY_ITEMS.items():
+            shown = {}
+            for ods, roles in summary["by_trust"].items():
+                figure = roles.get(role, {}).get("items", {}).get(code)
+                if figure and ods in ods_to_pk:
+                    shown[ods_to_pk[ods]] = (figure["agree"], figure["answered"])
+            counts[name] = shown
+            if code in summary["by_role"][role]:
+                region_survey[name] = summary["by_role"][role][code]
+    out_trusts = {}
+    region_indicators = {}
+    p0s = {}
+    for name, per_trust in counts.items():
+        if name in region_survey:
+            figure = region_survey[name]
+            num, den = figure["agree"], figure["answered"]
+        else:
+            num = sum(n for n, d in per_trust.values() if d)
+            den = sum(d for _, d in per_trust.values())
+        if den:
+            p0s[name] = num / den
+            region_indicators[name] = _indicator(num, den, p0s[name], funnel=False)
+    total_hours = Decimal(0)
+    total_allocation = Decimal(0)
+    for trust in trusts:
+        hours = (Decimal(minutes.get(trust.pk) or 0) / 60).quantize(Decimal("0.01"))
+        allocation = (
+            allocation_between(appointments[trust.pk], start, until)
+            if until >= start
+            else Decimal(0)
+        )
+        total_hours += hours
+        total_allocation += allocation
+        indicators = {}
+        for name, per_trust in counts.items():
+            num, den = per_trust.get(trust.pk, (0, 0))
+            if den and name in p0s:
+                indicators[name] = _indicator(num, den, p0s[name])
+        out_trusts[trust.ods_code] = {
+            "name": trust.name,
+            "kind": trust.kind,
+            "trainees": trainees.get(trust.pk, 0),
+            "hours": float(hours),
+            "allocation_hours": float(allocation),
+            "indicators": indicators,
+        }
+    return {
+        "year": year,
+        "region": {
+            "trusts": len(trusts),
+            "trainees": sum(trainees.values()),
+            "hours": float(total_hours),
+            "allocation_hours": float(total_allocation),
+            "indicators": region_indicators,
+            "survey_round": survey.slug if survey else None,
+            "trainees_counted_from": "the portal's placements",
+        },
+        "trusts": out_trusts,
+    }
