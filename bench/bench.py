@@ -89,6 +89,8 @@ def pages(facts: dict) -> list[tuple[str, str, str]]:
         # Surveys (issue 9).
         ("Survey results (deanery)", "deanery", f"/surveys/{facts['survey_round']}/results/"),
         ("Survey results (CLM)", "clm", f"/surveys/{facts['survey_round']}/results/"),
+        # Reports (issue 10): the regional dashboard, every Trust.
+        ("Regional dashboard (deanery)", "deanery", "/reports/region/"),
     ]
 
 

@@ -130,9 +130,10 @@ PARTS: tuple[Part, ...] = (
     ),
     Part(
         "Reports",
-        None,
-        STAFF,
-        "Regional dashboards and the year-end HEE activity reports.",
+        "reports:region",
+        (Role.DEANERY,),
+        "The regional dashboard: every Trust's figures for a training year, compared fairly.",
+        sections=("reports:",),
     ),
 )
 

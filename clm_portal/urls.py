@@ -32,4 +32,5 @@ urlpatterns = [
     path("", include("mentors.urls")),
     path("opportunities/", include("opportunities.urls")),
     path("surveys/", include("surveys.urls")),
+    path("reports/", include("reports.urls")),
 ]

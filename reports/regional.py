@@ -90,15 +90,16 @@ def regional_summary(*, year: int, today: date | None = None) -> dict:
         .values_list("trust_id", "n")
         .order_by()
     )
-    minutes = dict(
-        Activity.objects.filter(trust__in=trusts, date__gte=start, date__lte=end)
+    logged = {
+        row["trust_id"]: row
+        for row in Activity.objects.filter(trust__in=trusts, date__gte=start, date__lte=end)
         .values("trust_id")
-        .annotate(m=Sum("minutes"))
-        .values_list("trust_id", "m")
+        .annotate(m=Sum("minutes"), entries=Count("pk"))
         .order_by()
-    )
+    }
+    minutes = {trust_id: row["m"] for trust_id, row in logged.items()}
     appointments = defaultdict(list)
-    for appointment in Appointment.objects.filter(trust__in=trusts):
+    for appointment in Appointment.objects.filter(trust__in=trusts).select_related("user"):
         appointments[appointment.trust_id].append(appointment)
     reach = _reach(trusts, start, end)
     coverage = {
@@ -154,9 +155,16 @@ def regional_summary(*, year: int, today: date | None = None) -> dict:
             num, den = per_trust.get(trust.pk, (0, 0))
             if den and name in p0s:
                 indicators[name] = _indicator(num, den, p0s[name])
+        in_post = [
+            a
+            for a in appointments[trust.pk]
+            if a.starts_on <= until and (not a.ends_on or a.ends_on >= until)
+        ]
         out_trusts[trust.ods_code] = {
             "name": trust.name,
             "kind": trust.kind,
+            "clm": in_post[0].user.name if in_post else None,
+            "activities": logged.get(trust.pk, {}).get("entries", 0),
             "trainees": trainees.get(trust.pk, 0),
             "hours": float(hours),
             "allocation_hours": float(allocation),

@@ -188,6 +188,8 @@ for _part in ("browse", "manage", "record", "fairness"):
     MATRIX.update(_module.rows(Row, statuses))
 # The surveys' rows (tests/surveys/matrix_surveys.py).
 MATRIX.update(__import__("tests.surveys.matrix_surveys", fromlist=["rows"]).rows(Row, statuses))
+# The reports' rows (tests/reports/matrix_reports.py).
+MATRIX.update(__import__("tests.reports.matrix_reports", fromlist=["rows"]).rows(Row, statuses))
 
 
 def _portal_url_names(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:

@@ -22,6 +22,7 @@ from .journeys import (
     open_trust,
     sign_in,
     visit_every_nav_link,
+    visit_nav,
 )
 
 pytestmark = pytest.mark.browser
@@ -93,3 +94,26 @@ def test_deanery_closes_a_training_year_after_confirming(page, live_server, dean
     expect(page.locator("main")).to_contain_text("training year is closed: entries are locked.")
     check_a11y(page)
     assert TrainingYear.objects.filter(closed_at__isnull=False).count() == 1
+
+
+def test_deanery_reads_the_regional_dashboard(page, deanery, live_server):
+    from reports.views import INDICATORS
+
+    visit_nav(page, "Reports")
+    expect(heading(page)).to_contain_text("Training year")
+    table = page.get_by_role("table").filter(has_text="Every Trust")
+    expect(table).to_be_visible()
+    # The demo's 19 Trusts, in alphabetical order, with no ranking.
+    names = table.locator("tbody th").all_inner_texts()
+    assert names == sorted(names) and len(names) == Trust.objects.filter(is_active=True).count()
+    for value in INDICATORS:
+        page.get_by_label("Funnel plot of", exact=True).select_option(value)
+        page.get_by_role("button", name="Show").click()
+        expect(page.get_by_role("heading", level=2, name=INDICATORS[value])).to_be_visible()
+        check_a11y(page)
+    page.get_by_label("Kind of Trust", exact=True).select_option("mental_health")
+    page.get_by_role("button", name="Show").click()
+    expect(table.locator("tbody tr")).to_have_count(
+        Trust.objects.filter(is_active=True, kind="mental_health").count()
+    )
+    check_a11y(page)

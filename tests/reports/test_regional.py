@@ -122,3 +122,28 @@ def test_a_fixed_number_of_queries_however_many_trusts(known, extra, django_asse
     with django_assert_max_num_queries(12):
         got = regional_summary(year=year)
     assert len(got["trusts"]) >= 2 + extra
+
+
+@pytest.mark.parametrize("extra", [0, 18])
+def test_the_dashboard_lists_every_trust_by_name_in_fixed_queries(
+    known, world, extra, django_assert_max_num_queries
+):
+    from django.urls import reverse
+
+    from ..conftest import client_for
+
+    for n in range(extra):
+        person(Role.TRAINEE, TrustFactory(name=f"Trust {n:02d}"))
+    client = client_for(world.deanery)
+    url = reverse("reports:region")
+    with django_assert_max_num_queries(20):
+        page = client.get(url)
+    content = page.content.decode()
+    assert page.status_code == 200
+    assert content.count('<th class="nhsuk-table__header" scope="row">') >= 2 + extra
+    # Sorted by name, never by score.
+    assert content.index("Royal Cornwall") < content.index("University Hospitals Plymouth")
+    assert "<svg" in content and "75.0%" in content
+    csv_text = client.get(reverse("reports:region_csv")).content.decode()
+    assert "RK9,University Hospitals Plymouth NHS Trust" in csv_text
+    assert csv_text.count("\r\n") == 1 + 2 + extra
