@@ -316,6 +316,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mentors.tasks.weekly_nudges_task",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
+    # Hourly: this training year's figures for the regional dashboard (reports.regional).
+    "regional-snapshot": {
+        "task": "reports.tasks.regional_snapshot_task",
+        "schedule": crontab(minute=40),
+    },
     # Daily at 01:10: survey rounds whose closing date has passed publish their results.
     "survey-rounds-publish": {
         "task": "surveys.tasks.publish_due_rounds_task",

@@ -9,10 +9,10 @@ Trainees per Trust are counted from the portal's placements.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils import timezone
 
 from mentors.models import Activity, Appointment
@@ -24,6 +24,7 @@ from surveys.models import Round
 from trusts.models import Membership, Role, Trust
 
 from .funnel import FunnelPoint
+from .models import RegionalSnapshot
 
 SURVEY_ITEMS = {"survey_t_support_trust": ("trainee", "t_support_trust")}
 
@@ -53,29 +54,28 @@ def _indicator(numerator: int, denominator: int, p0: float, *, funnel: bool = Tr
 
 def _reach(trusts, start: date, end: date) -> dict[int, int]:
     """Distinct trainees placed in each Trust who were named in its CLM's activities in the
-    year or completed an opportunity then. Unnamed "trainees reached" are contacts, not
-    people, and are not counted."""
-    placed = defaultdict(set)
-    for trust_id, user_id in Membership.objects.filter(
-        role=Role.TRAINEE, trust__in=trusts
-    ).values_list("trust_id", "user_id"):
-        placed[trust_id].add(user_id)
-    reached = defaultdict(set)
+    year or completed an opportunity then: one grouped query with two EXISTS probes. Unnamed
+    "trainees reached" are contacts, not people, and are not counted."""
     named = Activity.trainees.through.objects.filter(
-        activity__trust__in=trusts, activity__date__gte=start, activity__date__lte=end
-    ).values_list("activity__trust_id", "user_id")
-    for trust_id, user_id in named:
-        reached[trust_id].add(user_id)
+        user_id=OuterRef("user_id"),
+        activity__trust_id=OuterRef("trust_id"),
+        activity__date__gte=start,
+        activity__date__lte=end,
+    )
     completed = Application.objects.filter(
+        trainee_id=OuterRef("user_id"),
         status=ApplicationStatus.COMPLETED,
         completed_at__date__gte=start,
         completed_at__date__lte=end,
-    ).values_list("trainee_id", flat=True)
-    completed = set(completed)
-    return {
-        trust_id: len(people & (reached[trust_id] | completed))
-        for trust_id, people in placed.items()
-    }
+    )
+    return dict(
+        Membership.objects.filter(role=Role.TRAINEE, trust__in=trusts)
+        .filter(Exists(named) | Exists(completed))
+        .values("trust_id")
+        .annotate(n=Count("user_id", distinct=True))
+        .values_list("trust_id", "n")
+        .order_by()
+    )
 
 
 def regional_summary(*, year: int, today: date | None = None) -> dict:
@@ -183,3 +183,18 @@ def regional_summary(*, year: int, today: date | None = None) -> dict:
         },
         "trusts": out_trusts,
     }
+
+
+# How old the figures may be before the page works them out again (beat refreshes hourly).
+SNAPSHOT_MAX_AGE = timedelta(hours=2)
+
+
+def regional_snapshot(*, year: int, refresh: bool = False) -> RegionalSnapshot:
+    """The stored figures for `year`, worked out afresh when asked, missing or too old."""
+    snapshot = RegionalSnapshot.objects.filter(year=year).first()
+    now = timezone.now()
+    if refresh or snapshot is None or now - snapshot.computed_at > SNAPSHOT_MAX_AGE:
+        snapshot, _ = RegionalSnapshot.objects.update_or_create(
+            year=year, defaults={"computed_at": now, "figures": regional_summary(year=year)}
+        )
+    return snapshot

@@ -17,7 +17,7 @@ from mentors.models import training_year_start
 from trusts.models import Role, Trust
 
 from .charts import funnel_svg
-from .regional import regional_summary
+from .regional import regional_snapshot
 
 FIRST_YEAR = 2015
 INDICATORS = {
@@ -79,7 +79,8 @@ def _spread(rows: list[dict]) -> list[dict]:
 @role_required(Role.DEANERY)
 def region(request: HttpRequest) -> HttpResponse:
     year, kind, indicator, sort = _choices(request)
-    summary = regional_summary(year=year)
+    snapshot = regional_snapshot(year=year)
+    summary = snapshot.figures
     rows = _rows(summary, kind, sort)
     regional = summary["region"]["indicators"].get(indicator)
     chart = ""
@@ -104,6 +105,7 @@ def region(request: HttpRequest) -> HttpResponse:
         "reports/region.html",
         {
             "summary": summary,
+            "computed_at": snapshot.computed_at,
             "region": summary["region"],
             "rows": rows,
             "spread": _spread(rows),
@@ -130,7 +132,7 @@ def _safe(value):
 @role_required(Role.DEANERY)
 def region_csv(request: HttpRequest) -> HttpResponse:
     year, kind, _, sort = _choices(request)
-    rows = _rows(regional_summary(year=year), kind, sort)
+    rows = _rows(regional_snapshot(year=year).figures, kind, sort)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     header = [
