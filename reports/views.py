@@ -16,7 +16,7 @@ from clm_portal.permissions import role_required
 from mentors.models import training_year_start
 from trusts.models import Role, Trust
 
-from .charts import funnel_svg
+from .charts import funnel_svg, trust_rows_html
 from .regional import regional_snapshot
 
 FIRST_YEAR = 2015
@@ -108,6 +108,7 @@ def region(request: HttpRequest) -> HttpResponse:
             "computed_at": snapshot.computed_at,
             "region": summary["region"],
             "rows": rows,
+            "rows_html": trust_rows_html(rows, INDICATORS),
             "spread": _spread(rows),
             "year": year,
             "years": list(range(current, FIRST_YEAR - 1, -1)),
