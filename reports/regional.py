@@ -19,7 +19,7 @@ from mentors.models import Activity, Appointment
 from mentors.selectors import allocation_between
 from opportunities.fairness import region_coverage
 from opportunities.models import Application, ApplicationStatus
-from surveys.analysis import Results, wilson
+from surveys.analysis import Results, one_decimal, wilson
 from surveys.models import Round
 from trusts.models import Membership, Role, Trust
 
@@ -38,9 +38,9 @@ def _indicator(numerator: int, denominator: int, p0: float, *, funnel: bool = Tr
     found = {
         "numerator": numerator,
         "denominator": denominator,
-        "percent": round(100 * numerator / denominator + 1e-9, 1),
-        "ci_low": round(100 * low, 1),
-        "ci_high": round(100 * high, 1),
+        "percent": one_decimal(numerator / denominator),
+        "ci_low": one_decimal(low),
+        "ci_high": one_decimal(high),
     }
     if funnel:
         point = FunnelPoint(numerator, denominator, p0)

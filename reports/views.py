@@ -13,6 +13,7 @@ from django.urls import path
 from django.utils import timezone
 
 from clm_portal.permissions import role_required
+from mentors.exports import safe_cell
 from mentors.models import training_year_start
 from trusts.models import Role, Trust
 
@@ -25,7 +26,6 @@ INDICATORS = {
     "floor_coverage": "Floor coverage: trainees with a confirmed experience",
     "survey_t_support_trust": "Survey: trainees who feel supported by the Trust (% agree)",
 }
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _choices(request: HttpRequest) -> tuple[int, str, str, str]:
@@ -124,12 +124,6 @@ def region(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _safe(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 @role_required(Role.DEANERY)
 def region_csv(request: HttpRequest) -> HttpResponse:
     year, kind, _, sort = _choices(request)
@@ -171,7 +165,7 @@ def region_csv(request: HttpRequest) -> HttpResponse:
                 figure.get(f, "")
                 for f in ("numerator", "denominator", "percent", "ci_low", "ci_high", "flag")
             ]
-        writer.writerow([_safe(c) for c in cells])
+        writer.writerow([safe_cell(c) for c in cells])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="region-{year}.csv"'
     return response

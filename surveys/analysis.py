@@ -360,11 +360,11 @@ def role_results(results: dict, role: str, threshold: int) -> RoleResults:
     n_hidden = complete_suppression(n, equations, small, fixed={"total"})
     items = [tuple(i) for i in results.get("items", {}).get(role, [])]
     shown: dict[str, dict[str, Figure]] = defaultdict(dict)
+    # A group published with no responses is known to have no answers: it stays "shown" (as
+    # zero) so that it cannot pass for the second hidden member of an equation.
+    known_zero = {v for v in groups if n[v] == 0 and v not in n_hidden}
     for code, *_ in items:
         given, agreeing = answered[code], agree[code]
-        # A group published with no responses is known to have no answers: it stays "shown"
-        # (as zero) so that it cannot pass for the second hidden member of an equation.
-        known_zero = {v for v in groups if n[v] == 0 and v not in n_hidden}
         hidden = set(n_hidden) | {v for v in groups if 0 < n[v] <= threshold}
         hidden |= {v for v in all_vars if given[v] <= threshold and v not in known_zero}
         hidden = complete_suppression(given, equations, hidden, agree=agreeing, fixed=known_zero)
@@ -483,7 +483,6 @@ class Results:
         self.round = round_
         self.threshold = round_.threshold
         data = round_.results or {}
-        self.published = bool(round_.published_at and data)
         if "view" in data:
             items = data.get("items", {})
             self.threshold = data.get("threshold", self.threshold)

@@ -14,6 +14,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from openpyxl import Workbook
 
+from mentors.exports import safe_cell, xlsx_cell
+
 from .analysis import BREAKDOWNS, ROLES, Group, Results
 
 HEADER = (
@@ -86,20 +88,12 @@ def download_rows(results: Results, trust_codes: set[str] | None) -> list[tuple]
     return rows
 
 
-def _safe(cell):
-    """Text a spreadsheet would read as a formula gets an apostrophe (labels are ours, but an
-    item's wording is edited in the admin)."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + cell
-    return cell
-
-
 def results_csv(results: Results, trust_codes: set[str] | None) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADER)
     for row in download_rows(results, trust_codes):
-        writer.writerow([_safe(c) for c in row])
+        writer.writerow([safe_cell(c) for c in row])
     return "\ufeff" + buffer.getvalue()
 
 
@@ -113,7 +107,7 @@ def results_xlsx(results: Results, trust_codes: set[str] | None) -> bytes:
         sheet.append(HEADER)
         for row in rows:
             if row[0] == breakdown:
-                sheet.append([_safe(c) for c in row])
+                sheet.append([safe_cell(xlsx_cell(c)) for c in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -126,15 +120,6 @@ class Bar:
     low: float
     high: float
     y: int
-
-    # Coordinates in a 0–100 wide chart area, drawn by the template's SVG.
-    @property
-    def width(self) -> float:
-        return self.percent
-
-    @property
-    def whisker(self) -> tuple[float, float]:
-        return self.low, self.high
 
 
 def bars(labelled_figures) -> list[Bar]:

@@ -186,21 +186,7 @@ def link_save_draft(*, link: SurveyLink, draft: dict) -> None:
 
 def open_link_for(*, round_: Round, trust: Trust) -> SurveyLink:
     """The Trust's open link for the round (made the first time it is asked for)."""
-    link = SurveyLink.objects.filter(round=round_, trust=trust, kind=SurveyLink.Kind.OPEN).first()
-    if link is None:
-        token = new_link_token()
-        try:
-            with transaction.atomic():
-                link = SurveyLink.objects.create(
-                    round=round_,
-                    trust=trust,
-                    kind=SurveyLink.Kind.OPEN,
-                    token=token,
-                    token_digest=link_digest(token),
-                )
-        except IntegrityError:  # made by a concurrent request
-            link = SurveyLink.objects.get(round=round_, trust=trust, kind=SurveyLink.Kind.OPEN)
-    return link
+    return open_links_for(round_=round_, trusts=[trust])[trust.pk]
 
 
 def open_links_for(*, round_: Round, trusts) -> dict[int, SurveyLink]:

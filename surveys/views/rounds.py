@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from clm_portal.csvimport import handle_upload
 from clm_portal.forms import add_service_errors
 from clm_portal.permissions import role_required
+from mentors.models import training_year_start
 from trusts.models import Role
 
 from .. import services
@@ -48,7 +49,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = RoundForm(
         request.POST if request.method == "POST" else None,
-        initial={"year": today.year if today.month >= 8 else today.year - 1, "threshold": 10},
+        initial={"year": training_year_start(today).year, "threshold": 10},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
