@@ -26,8 +26,9 @@ class SiteInline(admin.TabularInline):
 
 @admin.register(Trust)
 class TrustAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "ods_code", "kind", "trainee_count", "is_active")
+    list_display = ("name", "ods_code", "kind", "trainee_count", "is_active", "closed_on")
     list_filter = ("kind", "is_active", "region")
+    autocomplete_fields = ("merged_into",)
     search_fields = ("name", "ods_code")
     inlines = [SiteInline]
 

@@ -127,6 +127,14 @@ class TrustQuerySet(models.QuerySet):
     def active(self) -> TrustQuerySet:
         return self.filter(is_active=True)
 
+    def open_on(self, day) -> TrustQuerySet:
+        """Trusts that existed on their own on `day`: active ones not yet closed, and closed
+        ones that closed after it (a merger ends a Trust's own reporting)."""
+        return self.filter(
+            Q(closed_on__isnull=True, is_active=True)
+            | Q(closed_on__isnull=False, closed_on__gt=day)
+        )
+
 
 class Trust(models.Model):
     class Kind(models.TextChoices):
@@ -146,6 +154,20 @@ class Trust(models.Model):
     )
     # Trusts merge and are renamed; an inactive Trust keeps its history.
     is_active = models.BooleanField(default=True)
+    closed_on = models.DateField(
+        "closed on",
+        null=True,
+        blank=True,
+        help_text="The day the Trust stopped existing on its own (merged or dissolved).",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        help_text="The Trust it merged into, which reports for it from then on.",
+    )
     history = HistoricalRecords()
 
     objects = TrustQuerySet.as_manager()
