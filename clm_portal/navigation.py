@@ -130,9 +130,9 @@ PARTS: tuple[Part, ...] = (
     ),
     Part(
         "Reports",
-        "reports:region",
-        (Role.DEANERY,),
-        "The regional dashboard: every Trust's figures for a training year, compared fairly.",
+        "reports:index",
+        (Role.CLM, Role.TRUST_ADMIN, Role.DEANERY),
+        "Dashboards comparing Trusts fairly, and the year-end activity reports to HEE.",
         sections=("reports:",),
     ),
 )

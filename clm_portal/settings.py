@@ -5,6 +5,7 @@ uses SQLite with in-process tasks; docker compose sets DATABASE_URL, REDIS_URL a
 secret.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -348,6 +349,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -357,9 +360,19 @@ STORAGES = {
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
+    # The year-end reports' PDF and XLSX files (reports.Generation), served only through the
+    # portal's own download views (never from MEDIA_URL). Any Django storage backend, e.g.
+    # django-storages' S3: REPORTS_STORAGE_BACKEND and REPORTS_STORAGE_OPTIONS (JSON).
+    "reports": {
+        "BACKEND": env(
+            "REPORTS_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": env.json(
+            "REPORTS_STORAGE_OPTIONS",
+            default={"location": os.path.join(str(MEDIA_ROOT), "reports")},
+        ),
+    },
 }
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
-MEDIA_URL = "media/"
 
 # --- Security ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

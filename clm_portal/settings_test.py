@@ -25,6 +25,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Report files in memory (one store per test process, shared with an embedded worker's
+    # thread); tests that look at files on disk point it at a temporary directory.
+    "reports": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
 }
 # Unit tests run tasks in-process; the integration tests start a real worker on Redis.
 CELERY_TASK_ALWAYS_EAGER = True

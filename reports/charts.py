@@ -115,10 +115,21 @@ def funnel_svg(points: list[dict], p0: float, label: str):
 NUMERIC = "nhsuk-table__cell nhsuk-table__cell--numeric"
 
 
+def _flag_words(figure: dict) -> str:
+    words = []
+    if figure["flag"] != "none":
+        words.append(figure["flag"])
+    kind = figure.get("kind")
+    if kind and kind["flag"] != "none":
+        words.append(f"{kind['flag']} among its kind")
+    return "; ".join(words)
+
+
 def _indicator_cell(figure: dict | None):
     if not figure:
         return format_html('<td class="{}">—</td>', NUMERIC)
-    flag = format_html(" <strong>{}</strong>", figure["flag"]) if figure["flag"] != "none" else ""
+    words = _flag_words(figure)
+    flag = format_html(" <strong>{}</strong>", words) if words else ""
     return format_html(
         '<td class="{}">{}% <span class="nhsuk-u-font-size-14">({}–{})</span>{}</td>',
         NUMERIC,
@@ -129,6 +140,26 @@ def _indicator_cell(figure: dict | None):
     )
 
 
+REPORT_WORDS = {
+    "draft": "Draft",
+    "submitted": "Submitted",
+    "returned": "Returned",
+    "accepted": "Accepted",
+}
+
+
+def report_words(report: dict | None) -> str:
+    """A Trust's year-end report in a few words: "Accepted (on time)", "Not started"."""
+    if not report:
+        return "Not started"
+    words = REPORT_WORDS.get(report["status"], report["status"])
+    if report.get("on_time") is True:
+        words += " (on time)"
+    elif report.get("on_time") is False:
+        words += " (late)"
+    return words
+
+
 def trust_rows_html(rows: list[dict], indicators) -> str:
     """The dashboard's row per Trust, built in Python (200 Trusts through template tags were
     most of the page's time); escaped by format_html."""
@@ -136,17 +167,20 @@ def trust_rows_html(rows: list[dict], indicators) -> str:
     for row in rows:
         multiple = f"; {row['multiple']}×" if row["multiple"] is not None else ""
         per_100 = f" ({row['per_100']})" if row["per_100"] is not None else ""
+        source = "" if row.get("trainees_source", "portal") == "portal" else " (deanery)"
         built.append(
             format_html(
                 '<tr class="nhsuk-table__row"><th class="nhsuk-table__header" scope="row">{} '
                 '<span class="nhsuk-u-font-size-14">({})</span></th>'
-                '<td class="nhsuk-table__cell">{}</td><td class="{}">{}</td>'
-                '<td class="{}">{} ({}{})</td><td class="{}">{}{}</td>{}</tr>',
+                '<td class="nhsuk-table__cell">{}</td><td class="{}">{}{}</td>'
+                '<td class="{}">{} ({}{})</td><td class="{}">{}{}</td>{}'
+                '<td class="{}">{}</td><td class="nhsuk-table__cell">{}</td></tr>',
                 row["name"],
                 row["ods"],
                 row["clm"] or "Vacant",
                 NUMERIC,
                 row["trainees"],
+                source,
                 NUMERIC,
                 row["hours"],
                 row["allocation_hours"],
@@ -157,6 +191,104 @@ def trust_rows_html(rows: list[dict], indicators) -> str:
                 format_html_join(
                     "", "{}", ((_indicator_cell(row["indicators"].get(n)),) for n in indicators)
                 ),
+                NUMERIC,
+                row["experiences_per_reached"] if row.get("experiences_per_reached") else "—",
+                report_words(row.get("report")),
             )
         )
     return mark_safe("".join(built))  # noqa: S308 - each row built by format_html
+
+
+def heat_level(value: int, cuts: list[int]) -> int:
+    """0 for nothing, then 1 to 4 by the quartiles of the non-zero values (`cuts`)."""
+    if not value:
+        return 0
+    return 1 + sum(1 for cut in cuts if value > cut)
+
+
+def heat_cuts(values: list[int]) -> list[int]:
+    """The quartile boundaries of the non-zero values."""
+    positive = sorted(v for v in values if v)
+    if not positive:
+        return []
+    return [positive[(len(positive) * q) // 4] for q in (1, 2, 3)]
+
+
+def heat_rows_html(rows: list[dict], responsibilities) -> str:
+    """Activities per responsibility per Trust: the number in every cell, the shade (by the
+    quartiles over every cell shown) only repeating it."""
+    codes = [code for code, _ in responsibilities]
+    cuts = heat_cuts(
+        [row["by_responsibility"].get(c, {}).get("entries", 0) for row in rows for c in codes]
+    )
+    built = []
+    for row in rows:
+        cells = format_html_join(
+            "",
+            '<td class="{} clm-heat-{}">{}</td>',
+            (
+                (NUMERIC, heat_level(entries, cuts), entries)
+                for entries in (
+                    row["by_responsibility"].get(c, {}).get("entries", 0) for c in codes
+                )
+            ),
+        )
+        built.append(
+            format_html(
+                '<tr class="nhsuk-table__row"><th class="nhsuk-table__header" scope="row">{}'
+                "</th>{}</tr>",
+                row["name"],
+                cells,
+            )
+        )
+    return mark_safe("".join(built))  # noqa: S308 - each row built by format_html
+
+
+def scatter_svg(points: list[dict], label: str):
+    """The "few or many" chart: each Trust's reach (x, %) against the experiences per trainee
+    reached (y). `points`: {"name", "x", "y"}. The same figures are in the table."""
+    points = [p for p in points if p["x"] is not None and p["y"] is not None]
+    if not points:
+        return ""
+    top = max(p["y"] for p in points) * 1.1 or 1
+
+    def x(value: float) -> float:
+        return LEFT + (WIDTH - LEFT - 12) * value / 100
+
+    def y(value: float) -> float:
+        return TOP + (HEIGHT - TOP - BOTTOM) * (1 - value / top)
+
+    markers = format_html_join(
+        "",
+        "<g><title>{}: reach {}%, {} experiences per trainee reached</title>"
+        '<circle cx="{}" cy="{}" r="4" fill="#005eb8"></circle></g>',
+        ((p["name"], p["x"], p["y"], f"{x(p['x']):.1f}", f"{y(p['y']):.1f}") for p in points),
+    )
+    axes = format_html(
+        '<line x1="{0}" y1="{1}" x2="{2}" y2="{1}" stroke="#212b32"></line>'
+        '<line x1="{0}" y1="{3}" x2="{0}" y2="{1}" stroke="#212b32"></line>'
+        '<text x="{0}" y="{4}" font-size="12" fill="#212b32">0%</text>'
+        '<text x="{2}" y="{4}" font-size="12" fill="#212b32" text-anchor="end">100% reach</text>'
+        '<text x="4" y="{3}" font-size="12" fill="#212b32" dominant-baseline="hanging">{5}</text>'
+        '<text x="4" y="{1}" font-size="12" fill="#212b32">0</text>',
+        LEFT,
+        HEIGHT - BOTTOM,
+        WIDTH - 12,
+        TOP,
+        HEIGHT - 12,
+        f"{top:.1f}",
+    )
+    return format_html(
+        '<figure class="nhsuk-u-margin-bottom-4"><svg viewBox="0 0 {} {}" width="100%" role="img" '
+        'aria-label="{}; the same figures are in the table above." '
+        'xmlns="http://www.w3.org/2000/svg">{}{}</svg>'
+        '<figcaption class="nhsuk-body-s">Across: reach (trainees reached as a share of the '
+        "Trust's trainees). Up: experiences per trainee reached (named activity places and "
+        "confirmed opportunities). Right and low: many trainees, lightly; left and high: a "
+        "few trainees, deeply.</figcaption></figure>",
+        WIDTH,
+        HEIGHT,
+        label,
+        axes,
+        markers,
+    )

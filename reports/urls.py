@@ -1,7 +1,7 @@
-"""The reports' URLs under /reports/ (the dashboards; the report cycle is to come)."""
+"""The reports' URLs under /reports/: the dashboards and the year-end report cycle."""
 
-from .views import urlpatterns as _patterns
+from .views import cycle, dashboards
 
 app_name = "reports"
 
-urlpatterns = list(_patterns)
+urlpatterns = [*dashboards.urlpatterns, *cycle.urlpatterns]

@@ -1,0 +1,245 @@
+"""Reads of the reports app, scoped to who asks (ADR 002): a CLM or Trust administrator sees
+their own Trust's dashboard and report; deanery staff see every Trust."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from clm_portal.permissions import TRUST_STAFF, trust_ids_in_scope
+from mentors.models import Activity, Appointment
+from trusts.models import Role, Trust, User
+
+from .models import (
+    FROZEN,
+    Generation,
+    ReportStatus,
+    ReportWindow,
+    TraineeCount,
+    YearEndReport,
+)
+from .regional import year_bounds
+
+
+def trusts_for_reports(*, user: User) -> QuerySet[Trust]:
+    """The Trusts whose dashboard and report `user` may open."""
+    scope = trust_ids_in_scope(user, *TRUST_STAFF)
+    trusts = Trust.objects.all()
+    return trusts if scope is None else trusts.filter(pk__in=scope)
+
+
+def reports_visible_to(*, user: User) -> QuerySet[YearEndReport]:
+    scope = trust_ids_in_scope(user, *TRUST_STAFF)
+    reports = YearEndReport.objects.select_related("trust")
+    return reports if scope is None else reports.filter(trust_id__in=scope)
+
+
+def generations_visible_to(*, user: User) -> QuerySet[Generation]:
+    """Trust reports' files of the reader's Trusts; the compendium for deanery staff only."""
+    scope = trust_ids_in_scope(user, *TRUST_STAFF)
+    generations = Generation.objects.select_related("trust")
+    if scope is None:
+        return generations
+    return generations.filter(kind=Generation.Kind.TRUST, trust_id__in=scope)
+
+
+def report_for(*, trust: Trust, year: int) -> YearEndReport | None:
+    return YearEndReport.objects.filter(trust=trust, year=year).first()
+
+
+def window_for(*, year: int) -> ReportWindow | None:
+    return ReportWindow.objects.filter(year=year).first()
+
+
+def windows() -> QuerySet[ReportWindow]:
+    return ReportWindow.objects.all()
+
+
+def generation_for(*, year: int, trust: Trust | None = None) -> Generation | None:
+    kind = Generation.Kind.TRUST if trust else Generation.Kind.REGION
+    return Generation.objects.filter(kind=kind, year=year, trust=trust).first()
+
+
+def trust_generations(*, year: int) -> dict[int, Generation]:
+    return {g.trust_id: g for g in Generation.objects.filter(kind=Generation.Kind.TRUST, year=year)}
+
+
+def entries_changed_since(report: YearEndReport) -> int:
+    """How many of the Trust's entries for the year were added, changed or removed since the
+    report was submitted (0 for a report never submitted). One query: entries in the year
+    changed after submission, plus those that were there and are gone (deleted, or moved out
+    of the year)."""
+    if report.submitted_at is None or report.status not in FROZEN:
+        return 0
+    start, end = year_bounds(report.year)
+    counts = Activity.objects.filter(
+        trust_id=report.trust_id, date__gte=start, date__lte=end
+    ).aggregate(
+        changed=Count("pk", filter=Q(updated_at__gt=report.submitted_at)),
+        kept=Count(
+            "pk",
+            filter=Q(created_at__lte=report.submitted_at, updated_at__lte=report.submitted_at),
+        ),
+        # Entries of the snapshot changed since: counted once, as changed, not also as gone.
+        edited=Count(
+            "pk",
+            filter=Q(created_at__lte=report.submitted_at, updated_at__gt=report.submitted_at),
+        ),
+    )
+    gone = max(report.snapshot_entries - counts["kept"] - counts["edited"], 0)
+    return counts["changed"] + gone
+
+
+def expected_trusts(*, year: int) -> QuerySet[Trust]:
+    """The Trusts a report is expected from for the training year: those still existing on
+    their own at its end. A Trust that merged into another during the year is not expected:
+    its successor reports for it."""
+    return Trust.objects.open_on(year_bounds(year)[1])
+
+
+@dataclass
+class Submission:
+    trust: Trust
+    expected: bool
+    report: YearEndReport | None
+    clm: str | None
+    generation: Generation | None = None
+
+    @property
+    def status(self) -> str:
+        return self.report.status if self.report else "not_started"
+
+    @property
+    def status_label(self) -> str:
+        return self.report.get_status_display() if self.report else "Not started"
+
+    @property
+    def submitted(self) -> bool:
+        return self.report is not None and self.report.status in FROZEN
+
+    @property
+    def submitted_on(self) -> date | None:
+        if self.report is None or self.report.first_submitted_at is None:
+            return None
+        return timezone.localtime(self.report.first_submitted_at).date()
+
+
+@dataclass
+class Overview:
+    year: int
+    window: ReportWindow | None
+    rows: list[Submission]
+
+    @property
+    def expected(self) -> int:
+        return sum(1 for r in self.rows if r.expected)
+
+    @property
+    def submitted(self) -> int:
+        return sum(1 for r in self.rows if r.expected and r.submitted)
+
+    @property
+    def on_time(self) -> int:
+        if self.window is None:
+            return 0
+        return sum(
+            1
+            for r in self.rows
+            if r.expected and r.submitted and r.submitted_on <= self.window.due_on
+        )
+
+    @property
+    def accepted(self) -> int:
+        return sum(1 for r in self.rows if r.expected and r.status == ReportStatus.ACCEPTED)
+
+    @property
+    def returned(self) -> int:
+        return sum(1 for r in self.rows if r.expected and r.status == ReportStatus.RETURNED)
+
+
+def submissions_overview(*, year: int) -> Overview:
+    """Every Trust expected for the year (and any other with a report), with its report and
+    CLM: five queries however many Trusts."""
+    start, end = year_bounds(year)
+    expected_ids = set(expected_trusts(year=year).values_list("pk", flat=True))
+    reports = {r.trust_id: r for r in YearEndReport.objects.filter(year=year)}
+    trusts = Trust.objects.filter(Q(pk__in=expected_ids) | Q(pk__in=reports.keys())).order_by(
+        "name"
+    )
+    until = min(end, timezone.localdate())
+    clms: dict[int, str] = {}
+    for appointment in (
+        Appointment.objects.filter(trust__in=trusts)
+        .overlapping(until, until)
+        .select_related("user")
+        .order_by("starts_on")
+    ):
+        clms[appointment.trust_id] = appointment.user.name or appointment.user.email
+    generations = trust_generations(year=year)
+    rows = [
+        Submission(
+            trust=t,
+            expected=t.pk in expected_ids,
+            report=reports.get(t.pk),
+            clm=clms.get(t.pk),
+            generation=generations.get(t.pk),
+        )
+        for t in trusts
+    ]
+    return Overview(year=year, window=window_for(year=year), rows=rows)
+
+
+def report_reminder_recipients(*, trust_ids) -> dict[int, list[str]]:
+    """Who is reminded for each Trust: its current CLM, or its administrators if vacant."""
+    from trusts.models import Membership
+
+    found: dict[int, dict[str, list[str]]] = {}
+    for trust_id, role, email in Membership.objects.filter(
+        trust_id__in=trust_ids, role__in=(Role.CLM, Role.TRUST_ADMIN), user__is_active=True
+    ).values_list("trust_id", "role", "user__email"):
+        found.setdefault(trust_id, {}).setdefault(role, []).append(email)
+    return {
+        trust_id: sorted(roles.get(Role.CLM) or roles.get(Role.TRUST_ADMIN) or [])
+        for trust_id, roles in found.items()
+    }
+
+
+def case_studies_in_year(*, year: int) -> list[dict]:
+    """The case studies shared in the training year, for the compendium's index."""
+    from mentors.models import CaseStudy, Responsibility
+
+    start = timezone.make_aware(datetime.combine(date(year, 8, 1), time.min))
+    end = timezone.make_aware(datetime.combine(date(year + 1, 8, 1), time.min))
+    labels = dict(Responsibility.choices)
+    return [
+        {
+            "title": title,
+            "trust": trust_name,
+            "ods": ods,
+            "responsibility": str(labels.get(code, code)),
+        }
+        for title, trust_name, ods, code in CaseStudy.objects.filter(
+            created_at__gte=start, created_at__lt=end
+        )
+        .order_by("trust__name", "title")
+        .values_list("title", "trust__name", "trust__ods_code", "responsibility")
+    ]
+
+
+def stale_generations(*, now: datetime, queued_for: timedelta, running_for: timedelta):
+    """Generations whose task was lost (still queued) or whose worker died (still running)."""
+    return Generation.objects.filter(
+        Q(status=Generation.Status.QUEUED, queued_at__lt=now - queued_for)
+        | Q(status=Generation.Status.RUNNING, started_at__lt=now - running_for)
+    )
+
+
+def trainee_counts_entered(*, year: int) -> dict[int, TraineeCount]:
+    """The deanery's entered trainee numbers for the year, by Trust."""
+    return {
+        row.trust_id: row
+        for row in TraineeCount.objects.filter(year=year, source=TraineeCount.Source.DEANERY)
+    }
