@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -289,6 +289,13 @@ def _trust_activity(trust: Trust, today: date) -> int:
                 reached_links.append((activity, rng.choice(trainees)))
             budget -= minutes / 60
     Activity.objects.bulk_create(activities, batch_size=500)
+    # Logged on the day itself, as a CLM would: the year-end report counts entries changed
+    # after its submission by these times.
+    for activity in activities:
+        activity.created_at = activity.updated_at = timezone.make_aware(
+            datetime.combine(activity.date, time(17, 0))
+        )
+    Activity.objects.bulk_update(activities, ["created_at", "updated_at"], batch_size=500)
     Through = Activity.trainees.through
     Through.objects.bulk_create(
         [Through(activity_id=a.pk, user_id=t.pk) for a, t in reached_links], batch_size=500

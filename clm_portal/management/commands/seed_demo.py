@@ -5,6 +5,7 @@ from django.utils import timezone
 from mentors.demo import VACANT, seed_activity
 from mentors.models import training_year_start
 from opportunities.demo import seed_opportunities
+from reports.demo import seed_reports
 from surveys.demo import seed_surveys
 from trusts.demo import demo_logins, seed_people
 from trusts.reference import trusts_load
@@ -51,9 +52,12 @@ class Command(BaseCommand):
         activity = seed_activity(today=today, only=only)
         opportunities = seed_opportunities(today=today, only=only)
         responses = seed_surveys(today=today, only=only)
+        reports = seed_reports(today=today, only=only)
         self.stdout.write(
             f"Demo accounts added: {people}; CLM activity entries added: {activity}; "
-            f"opportunities added: {opportunities}; survey responses added: {responses}."
+            # Survey responses stay last: tests/surveys/test_demo.py reads "…added: 0."
+            f"opportunities added: {opportunities}; year-end reports added: {reports}; "
+            f"survey responses added: {responses}."
         )
         if not quiet_logins:
             self.print_logins()
