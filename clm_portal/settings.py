@@ -322,6 +322,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.regional_snapshot_task",
         "schedule": crontab(minute=40),
     },
+    # Nightly at 02:30: the past ten training years' regional figures (the Trust dashboard's
+    # years; a past year's entries can be corrected until the year is closed).
+    "regional-snapshot-past-years": {
+        "task": "reports.tasks.past_regional_snapshots_task",
+        "schedule": crontab(minute=30, hour=2),
+    },
+    # Daily at 08:00: year-end report reminders to Trusts that have not submitted, 28, 14, 7
+    # and 1 days before the due date and 1 and 7 days after (once each).
+    "year-end-report-reminders": {
+        "task": "reports.tasks.report_reminders_task",
+        "schedule": crontab(minute=0, hour=8),
+    },
+    # Every 10 minutes: report files whose task was lost (Redis down) or whose worker died
+    # are queued again.
+    "report-generations-sweep": {
+        "task": "reports.tasks.generations_sweep_task",
+        "schedule": crontab(minute="*/10"),
+    },
     # Daily at 01:10: survey rounds whose closing date has passed publish their results.
     "survey-rounds-publish": {
         "task": "surveys.tasks.publish_due_rounds_task",

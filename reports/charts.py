@@ -98,12 +98,13 @@ def funnel_svg(points: list[dict], p0: float, label: str):
     return format_html(
         '<figure class="nhsuk-u-margin-bottom-4"><svg viewBox="0 0 {} {}" width="100%" role="img" '
         'aria-label="{}; the same figures, with each Trust\'s flag, are in the table below." '
-        'xmlns="http://www.w3.org/2000/svg">{}{}{}</svg>'
+        'xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}{}{}</svg>'
         '<figcaption class="nhsuk-body-s">Solid line: the region ({}%). Dashed: 95% limits; '
         "dotted: 99.8% limits. Circle: within the limits; square: watch; diamond: outlier."
         "</figcaption></figure>",
         WIDTH,
         HEIGHT,
+        label,
         label,
         axes,
         lines,
@@ -281,13 +282,14 @@ def scatter_svg(points: list[dict], label: str):
     return format_html(
         '<figure class="nhsuk-u-margin-bottom-4"><svg viewBox="0 0 {} {}" width="100%" role="img" '
         'aria-label="{}; the same figures are in the table above." '
-        'xmlns="http://www.w3.org/2000/svg">{}{}</svg>'
+        'xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}{}</svg>'
         '<figcaption class="nhsuk-body-s">Across: reach (trainees reached as a share of the '
         "Trust's trainees). Up: experiences per trainee reached (named activity places and "
         "confirmed opportunities). Right and low: many trainees, lightly; left and high: a "
         "few trainees, deeply.</figcaption></figure>",
         WIDTH,
         HEIGHT,
+        label,
         label,
         axes,
         markers,

@@ -31,7 +31,13 @@ from trusts.models import Trust
 
 from .denominators import denominators
 from .models import year_label
-from .regional import _moments, _opportunities, _reach, _survey, year_bounds
+from .regional import (
+    opportunities_by_trust,
+    reach_by_trust,
+    survey_figures,
+    year_bounds,
+    year_moments,
+)
 
 # The survey items a report shows, by role, where the Trust's figure is published.
 SURVEY_HEADLINES = (
@@ -105,8 +111,8 @@ def _responsibilities(trust: Trust, start: date, end: date) -> tuple[list[dict],
     for pk, title, responsibility in (
         CaseStudy.objects.filter(
             trust=trust,
-            created_at__gte=_moments(start.year)[0],
-            created_at__lt=_moments(start.year)[1],
+            created_at__gte=year_moments(start.year)[0],
+            created_at__lt=year_moments(start.year)[1],
         )
         .order_by("title")
         .values_list("pk", "title", "responsibility")
@@ -134,7 +140,7 @@ def _responsibilities(trust: Trust, start: date, end: date) -> tuple[list[dict],
 
 
 def _survey_headlines(trust: Trust, year: int) -> dict:
-    survey, _counts, _region = _survey(year, [trust])
+    survey, _counts, _region = survey_figures(year, [trust])
     if survey is None:
         return {"round": None, "name": None, "items": [], "why_empty": "no published round"}
     from surveys.analysis import Results
@@ -176,11 +182,11 @@ def report_content(*, trust: Trust, year: int, today: date | None = None) -> dic
         Appointment.objects.filter(trust=trust).overlapping(start, end).select_related("user")
     )
     allocation = allocation_between(appointments, start, until) if until >= start else Decimal(0)
-    sections, entries, named = _responsibilities(trust, start, end)
+    sections, entries, named = _responsibilities(trust, start, until)
     hours = round(sum(s["hours"] for s in sections), 2)
     denominator = denominators(year=year, trust_ids=[trust.pk], today=today)[trust.pk]
-    reached = min(_reach([trust.pk], start, end).get(trust.pk, 0), denominator.trainees)
-    kinds = _opportunities([trust.pk], year).get(trust.pk, {})
+    reached = min(reach_by_trust([trust.pk], start, end).get(trust.pk, 0), denominator.trainees)
+    kinds = opportunities_by_trust([trust.pk], year).get(trust.pk, {})
     labels = dict(Kind.choices)
     by_kind = [
         {"kind": kind, "label": str(labels.get(kind, kind)), **figures}
@@ -221,7 +227,11 @@ def report_content(*, trust: Trust, year: int, today: date | None = None) -> dic
         "fair_access": {
             "trainees": access.trainees,
             "experiences": access.experiences,
-            "coverage": _share(access.coverage.part, access.coverage.whole),
+            # Over the year's denominator, as on the dashboards (the deanery's number where
+            # it entered one); the other fair-access figures are over the portal's trainees.
+            "coverage": _share(
+                min(access.coverage.part, denominator.trainees), denominator.trainees
+            ),
             "gini": access.gini,
             "top_tenth": (
                 _share(access.top_tenth.part, access.top_tenth.whole) if access.top_tenth else None

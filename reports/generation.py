@@ -43,9 +43,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def generation_request(
-    *, by: User | None, year: int, trust: Trust | None = None, check: bool = True
+    *,
+    by: User | None,
+    year: int,
+    trust: Trust | None = None,
+    check: bool = True,
+    publish: bool = True,
 ) -> Generation:
-    """Queue the making of a Trust's report files (`trust`) or of the regional compendium."""
+    """Queue the making of a Trust's report files (`trust`) or of the regional compendium;
+    `publish=False` only marks it queued, for a caller that runs it itself (`--sync`)."""
     if check and by is not None:
         perm = "reports.generate_trust" if trust else "reports.manage_cycle"
         if not by.has_perm(perm, trust):
@@ -56,7 +62,12 @@ def generation_request(
         generation, created = Generation.objects.select_for_update().get_or_create(
             kind=kind, year=year, trust=trust, defaults={"queued_at": now, "requested_by": by}
         )
-        if not created and generation.in_progress and now - generation.queued_at < REPEAT_WINDOW:
+        if (
+            publish
+            and not created
+            and generation.in_progress
+            and now - generation.queued_at < REPEAT_WINDOW
+        ):
             return generation
         if not created:
             generation.request_id = uuid.uuid4()
@@ -67,6 +78,8 @@ def generation_request(
             generation.attempts = 0
             generation.requested_by = by
             generation.save()
+        if not publish:
+            return generation
         enqueue_on_commit(
             generate_report_task,
             generation_id=generation.pk,

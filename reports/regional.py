@@ -56,7 +56,7 @@ def year_bounds(year: int) -> tuple[date, date]:
     return date(year, 8, 1), date(year + 1, 7, 31)
 
 
-def _moments(year: int) -> tuple[datetime, datetime]:
+def year_moments(year: int) -> tuple[datetime, datetime]:
     start, end = year_bounds(year)
     return (
         timezone.make_aware(datetime.combine(start, time.min)),
@@ -96,7 +96,7 @@ def _kind_comparison(figure: dict, p0: float) -> dict:
     }
 
 
-def _reach(trust_ids, start: date, end: date) -> dict[int, int]:
+def reach_by_trust(trust_ids, start: date, end: date) -> dict[int, int]:
     """Distinct trainees placed in each Trust who were named in its CLM's activities in the
     year or completed an opportunity then: one grouped query with two EXISTS probes. Unnamed
     "trainees reached" are contacts, not people, and are not counted."""
@@ -106,7 +106,7 @@ def _reach(trust_ids, start: date, end: date) -> dict[int, int]:
         activity__date__gte=start,
         activity__date__lte=end,
     )
-    begins, ends = _moments(start.year)
+    begins, ends = year_moments(start.year)
     completed = Application.objects.filter(
         trainee_id=OuterRef("user_id"),
         status=ApplicationStatus.COMPLETED,
@@ -144,7 +144,7 @@ def _named_links(trust_ids, start: date, end: date) -> dict[int, int]:
 def _experiences(trust_ids, year: int) -> dict[int, list[int]]:
     """Per Trust, confirmed experiences per trainee placed there (those with at least one),
     from the year's completed applications: one grouped query."""
-    begins, ends = _moments(year)
+    begins, ends = year_moments(year)
     per_trainee: dict[int, list[int]] = defaultdict(list)
     rows = (
         Application.objects.filter(
@@ -164,10 +164,10 @@ def _experiences(trust_ids, year: int) -> dict[int, list[int]]:
     return per_trainee
 
 
-def _opportunities(trust_ids, year: int) -> dict[int, dict[str, dict]]:
+def opportunities_by_trust(trust_ids, year: int) -> dict[int, dict[str, dict]]:
     """Per Trust and kind: opportunities published in the year, their places, places filled
     and applications. Two grouped queries."""
-    begins, ends = _moments(year)
+    begins, ends = year_moments(year)
     published = Q(published_at__gte=begins, published_at__lt=ends)
     found: dict[int, dict[str, dict]] = defaultdict(dict)
     for row in (
@@ -218,7 +218,7 @@ def _report_statuses(trust_ids, year: int) -> dict[int, dict]:
     return found
 
 
-def _survey(year: int, trusts: list[Trust]) -> tuple[Round | None, dict, dict]:
+def survey_figures(year: int, trusts: list[Trust]) -> tuple[Round | None, dict, dict]:
     """The year's latest published round: per indicator, each shown Trust's (agree, answered)
     and the region's figure."""
     survey = Round.objects.published().filter(year=year).order_by("-opens_on").first()
@@ -273,7 +273,11 @@ def regional_summary(*, year: int, today: date | None = None) -> dict:
     today = today or timezone.localdate()
     start, end = year_bounds(year)
     until = min(end, today)
-    trusts = list(Trust.objects.active().order_by("ods_code"))
+    # Every Trust active now, and any that existed for part of the year before closing (a
+    # merger): its figures belong to the year even though no report is expected from it.
+    trusts = list(
+        Trust.objects.filter(Q(is_active=True) | Q(closed_on__gt=start)).order_by("ods_code")
+    )
     trust_ids = [t.pk for t in trusts]
     denominator = denominators(year=year, trust_ids=trust_ids, today=today)
     logged: dict[int, dict] = defaultdict(lambda: {"entries": 0, "minutes": 0, "contacts": 0})
@@ -295,12 +299,12 @@ def regional_summary(*, year: int, today: date | None = None) -> dict:
     appointments = defaultdict(list)
     for appointment in Appointment.objects.filter(trust_id__in=trust_ids).select_related("user"):
         appointments[appointment.trust_id].append(appointment)
-    reach = _reach(trust_ids, start, end)
+    reach = reach_by_trust(trust_ids, start, end)
     links = _named_links(trust_ids, start, end)
     experiences = _experiences(trust_ids, year)
-    opportunities = _opportunities(trust_ids, year)
+    opportunities = opportunities_by_trust(trust_ids, year)
     statuses = _report_statuses(trust_ids, year)
-    survey, survey_counts, region_survey = _survey(year, trusts)
+    survey, survey_counts, region_survey = survey_figures(year, trusts)
 
     def people(trust_id: int) -> int:
         return denominator[trust_id].trainees
@@ -354,11 +358,14 @@ def regional_summary(*, year: int, today: date | None = None) -> dict:
                     indicators[name]["kind"] = _kind_comparison(
                         indicators[name], kind_p0s[(trust.kind, name)]
                     )
-        in_post = [
-            a
-            for a in appointments[pk]
-            if a.starts_on <= until and (not a.ends_on or a.ends_on >= until)
-        ]
+        in_post = sorted(
+            (
+                a
+                for a in appointments[pk]
+                if a.starts_on <= until and (not a.ends_on or a.ends_on >= until)
+            ),
+            key=lambda a: a.starts_on,
+        )
         per_trainee = experiences.get(pk, [])
         zeros = max(people(pk) - len(per_trainee), 0)
         experience_total = links.get(pk, 0) + sum(per_trainee)
@@ -367,7 +374,7 @@ def regional_summary(*, year: int, today: date | None = None) -> dict:
         out_trusts[trust.ods_code] = {
             "name": trust.name,
             "kind": trust.kind,
-            "clm": in_post[0].user.name if in_post else None,
+            "clm": (in_post[-1].user.name or in_post[-1].user.email) if in_post else None,
             "activities": logged[pk]["entries"],
             "contacts": logged[pk]["contacts"],
             "by_responsibility": by_responsibility.get(pk, {}),
@@ -410,12 +417,15 @@ def regional_summary(*, year: int, today: date | None = None) -> dict:
         }
         for code in Responsibility.values
     }
-    expected = Trust.objects.open_on(end).filter(pk__in=trust_ids).count()
+    expected_ids = set(Trust.objects.open_on(end).values_list("pk", flat=True))
     submitted = sum(
         1
-        for r in rows
-        if r["report"] and r["report"]["status"] in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+        for t in trusts
+        if t.pk in expected_ids
+        and (statuses.get(t.pk) or {}).get("status")
+        in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
     )
+    expected = len(expected_ids)
     return {
         "year": year,
         "region": {

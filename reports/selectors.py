@@ -148,7 +148,10 @@ class Overview:
         return sum(
             1
             for r in self.rows
-            if r.expected and r.submitted and r.submitted_on <= self.window.due_on
+            if r.expected
+            and r.submitted
+            and r.submitted_on
+            and r.submitted_on <= self.window.due_on
         )
 
     @property
