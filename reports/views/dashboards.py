@@ -373,7 +373,10 @@ def _trust_years(ods_code: str, kind: str) -> list[dict]:
 def trust_dashboard(request: HttpRequest, ods_code: str) -> HttpResponse:
     trust = get_object_or_404(trusts_for_reports(user=request.user), ods_code=ods_code)
     current = training_year_start(timezone.localdate()).year
-    regional_snapshot(year=current)  # this year's, worked out if missing or old
+    # This year's and last year's (the year-end report's) figures, worked out if missing or
+    # old; earlier years come from the nightly job.
+    regional_snapshot(year=current)
+    regional_snapshot(year=current - 1)
     years = _trust_years(trust.ods_code, trust.kind)
     if not years:
         raise Http404("No figures for this Trust yet.")
