@@ -6,4 +6,10 @@ class ReportsConfig(AppConfig):
     verbose_name = "Dashboards and year-end reports"
 
     def ready(self) -> None:
-        from . import rules  # noqa: F401
+        from clm_portal.home_parts import register_home_part
+        from trusts.models import Role
+
+        from . import home, rules  # noqa: F401
+
+        register_home_part(Role.CLM, home.reports_due)
+        register_home_part(Role.TRUST_ADMIN, home.reports_due)

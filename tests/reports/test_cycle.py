@@ -321,3 +321,18 @@ class TestPages:
         with django_assert_max_num_queries(14):
             page = deanery_client.get(reverse("reports:year_end", args=[last_year]))
         assert page.status_code == 200
+
+
+class TestHome:
+    def test_the_clm_home_asks_for_an_open_report_until_it_is_submitted(
+        self, world, written, clm_client, trust_admin_client, other_trust_clm_client
+    ):
+        report, _ = written
+        label = report.label
+        assert f"Year-end report {label}" in clm_client.get("/").content.decode()
+        assert f"Year-end report {label}" in trust_admin_client.get("/").content.decode()
+        # The other Trust's CLM is asked for their own Trust's report, not this one's.
+        other = other_trust_clm_client.get("/").content.decode()
+        assert "/reports/year-end/" in other and "/RK9/" not in other
+        services.report_submit(by=world.clm, report=report)
+        assert f"Year-end report {label}" not in clm_client.get("/").content.decode()
