@@ -37,6 +37,24 @@ def _migration_reference_data(request):
             )
 
 
+def report_files_storage():
+    """The storage report files are kept in (settings_test: in memory, per process)."""
+    from reports.models import Generation
+
+    return Generation._meta.get_field("pdf").storage
+
+
+@pytest.fixture(autouse=True)
+def _empty_report_files():
+    """Each test starts with no report files: the in-memory store outlives a test."""
+    yield
+    storage = report_files_storage()
+    folders, _ = storage.listdir("")
+    for folder in folders:
+        for name in storage.listdir(folder)[1]:
+            storage.delete(f"{folder}/{name}")
+
+
 def services_required() -> bool:
     """CI sets REQUIRE_SERVICES=1: a missing database, broker or browser is then a failure."""
     return os.environ.get("REQUIRE_SERVICES") == "1"

@@ -13,7 +13,6 @@ from playwright.sync_api import Page, expect
 from mentors.models import Responsibility, training_year_start
 from reports.models import Generation, ReportWindow, YearEndReport
 from tests.integration.conftest import celery_worker_on_redis, redis_url  # noqa: F401
-from tests.reports.conftest import _empty_report_files  # noqa: F401
 from trusts.models import Trust
 
 from ..factories import ActivityFactory, appointment_of
@@ -107,7 +106,7 @@ def test_a_report_is_written_submitted_returned_resubmitted_accepted_and_compile
         f"1 of {Trust.objects.open_on(date(last_year + 1, 7, 31)).count()}"
     )
     check_a11y(page)
-    page.get_by_role("link", name=TRUST).click()
+    page.get_by_role("link", name=TRUST, exact=True).click()
     page.get_by_role("link", name="Return it to the CLM").click()
     expect(heading(page)).to_contain_text("Return the report to the CLM")
     check_a11y(page)

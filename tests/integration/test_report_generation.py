@@ -10,8 +10,8 @@ from mentors.models import training_year_start
 from reports.generation import generation_request, generations_requeue_lost
 from reports.models import Generation
 from reports.tasks import generate_report_task
+from tests.conftest import report_files_storage
 from tests.factories import TrustFactory, person
-from tests.reports.conftest import _empty_report_files, report_files_storage  # noqa: F401
 from trusts.models import Role
 
 from .support import celery_configured, refusing_broker, unique_queue_name, wait_for
@@ -33,7 +33,10 @@ def _year() -> int:
 
 
 def _done(pk: int) -> bool:
-    return Generation.objects.get(pk=pk).status in (Generation.Status.DONE, Generation.Status.FAILED)
+    return Generation.objects.get(pk=pk).status in (
+        Generation.Status.DONE,
+        Generation.Status.FAILED,
+    )
 
 
 def _files(year: int) -> list[str]:

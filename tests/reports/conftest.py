@@ -8,26 +8,9 @@ from django.utils import timezone
 
 from mentors.models import Responsibility, training_year_start
 from reports.models import ReportWindow
+from tests.conftest import report_files_storage  # noqa: F401
 
 from ..factories import appointment_of
-
-
-def report_files_storage():
-    """The storage report files are kept in (settings_test: in memory, per process)."""
-    from reports.models import Generation
-
-    return Generation._meta.get_field("pdf").storage
-
-
-@pytest.fixture(autouse=True)
-def _empty_report_files():
-    """Each test starts with no report files: the in-memory store outlives a test."""
-    yield
-    storage = report_files_storage()
-    folders, _ = storage.listdir("")
-    for folder in folders:
-        for name in storage.listdir(folder)[1]:
-            storage.delete(f"{folder}/{name}")
 
 
 @pytest.fixture
