@@ -336,3 +336,22 @@ class TestHome:
         assert "/reports/year-end/" in other and "/RK9/" not in other
         services.report_submit(by=world.clm, report=report)
         assert f"Year-end report {label}" not in clm_client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("entries", [1, 40])
+def test_the_report_page_runs_a_fixed_number_of_queries(
+    world, cycle, last_year, clm_client, entries, django_assert_max_num_queries
+):
+    from ..factories import ActivityFactory
+
+    for n in range(entries):
+        activity = ActivityFactory(
+            appointment=cycle,
+            date=date(last_year, 9, 1) + timedelta(days=n),
+            responsibility=["forum", "safety_qi", "induction"][n % 3],
+        )
+        activity.trainees.set([world.trainee])
+    with django_assert_max_num_queries(28):
+        page = clm_client.get(reverse("reports:report", args=[last_year, "RK9"]))
+    assert page.status_code == 200
+    assert f"{entries} entr" in page.content.decode()
