@@ -10,7 +10,7 @@ register = template.Library()
 
 @register.filter
 def day(value, arg: str = "j F Y") -> str:
-    """"2026-10-31" (or a date) -> "31 October 2026"; anything else as it is."""
+    """ "2026-10-31" (or a date) -> "31 October 2026"; anything else as it is."""
     if isinstance(value, str):
         try:
             value = date.fromisoformat(value[:10])

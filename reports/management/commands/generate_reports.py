@@ -90,4 +90,3 @@ class Command(BaseCommand):
                 break
             time.sleep(1)
         return generations
-
