@@ -3,6 +3,8 @@ table beside it, with each Trust's flag in words: colour is never the only cue."
 
 from __future__ import annotations
 
+import html
+
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -126,18 +128,21 @@ def _flag_words(figure: dict) -> str:
     return "; ".join(words)
 
 
-def _indicator_cell(figure: dict | None):
+def _e(value) -> str:
+    """A value for HTML: numbers as they are, anything else escaped."""
+    if isinstance(value, int | float):
+        return str(value)
+    return html.escape(str(value))
+
+
+def _indicator_cell(figure: dict | None) -> str:
     if not figure:
-        return format_html('<td class="{}">—</td>', NUMERIC)
+        return f'<td class="{NUMERIC}">—</td>'
     words = _flag_words(figure)
-    flag = format_html(" <strong>{}</strong>", words) if words else ""
-    return format_html(
-        '<td class="{}">{}% <span class="nhsuk-u-font-size-14">({}–{})</span>{}</td>',
-        NUMERIC,
-        figure["percent"],
-        figure["ci_low"],
-        figure["ci_high"],
-        flag,
+    flag = f" <strong>{_e(words)}</strong>" if words else ""
+    return (
+        f'<td class="{NUMERIC}">{_e(figure["percent"])}% <span class="nhsuk-u-font-size-14">'
+        f"({_e(figure['ci_low'])}–{_e(figure['ci_high'])})</span>{flag}</td>"
     )
 
 
@@ -162,42 +167,28 @@ def report_words(report: dict | None) -> str:
 
 
 def trust_rows_html(rows: list[dict], indicators) -> str:
-    """The dashboard's row per Trust, built in Python (200 Trusts through template tags were
-    most of the page's time); escaped by format_html."""
+    """The dashboard's row per Trust, built in Python with plain strings (200 Trusts through
+    template tags, or format_html per cell, were most of the page's time); every value is
+    escaped with `escape`."""
     built = []
     for row in rows:
         multiple = f"; {row['multiple']}×" if row["multiple"] is not None else ""
         per_100 = f" ({row['per_100']})" if row["per_100"] is not None else ""
         source = "" if row.get("trainees_source", "portal") == "portal" else " (deanery)"
+        cells = "".join(_indicator_cell(row["indicators"].get(n)) for n in indicators)
+        deep = row.get("experiences_per_reached")
         built.append(
-            format_html(
-                '<tr class="nhsuk-table__row"><th class="nhsuk-table__header" scope="row">{} '
-                '<span class="nhsuk-u-font-size-14">({})</span></th>'
-                '<td class="nhsuk-table__cell">{}</td><td class="{}">{}{}</td>'
-                '<td class="{}">{} ({}{})</td><td class="{}">{}{}</td>{}'
-                '<td class="{}">{}</td><td class="nhsuk-table__cell">{}</td></tr>',
-                row["name"],
-                row["ods"],
-                row["clm"] or "Vacant",
-                NUMERIC,
-                row["trainees"],
-                source,
-                NUMERIC,
-                row["hours"],
-                row["allocation_hours"],
-                multiple,
-                NUMERIC,
-                row["activities"],
-                per_100,
-                format_html_join(
-                    "", "{}", ((_indicator_cell(row["indicators"].get(n)),) for n in indicators)
-                ),
-                NUMERIC,
-                row["experiences_per_reached"] if row.get("experiences_per_reached") else "—",
-                report_words(row.get("report")),
-            )
+            '<tr class="nhsuk-table__row"><th class="nhsuk-table__header" scope="row">'
+            f'{_e(row["name"])} <span class="nhsuk-u-font-size-14">({_e(row["ods"])})</span></th>'
+            f'<td class="nhsuk-table__cell">{_e(row["clm"] or "Vacant")}</td>'
+            f'<td class="{NUMERIC}">{_e(row["trainees"])}{source}</td>'
+            f'<td class="{NUMERIC}">{_e(row["hours"])} ({_e(row["allocation_hours"])}'
+            f"{_e(multiple)})</td>"
+            f'<td class="{NUMERIC}">{_e(row["activities"])}{_e(per_100)}</td>{cells}'
+            f'<td class="{NUMERIC}">{_e(deep) if deep else "—"}</td>'
+            f'<td class="nhsuk-table__cell">{_e(report_words(row.get("report")))}</td></tr>'
         )
-    return mark_safe("".join(built))  # noqa: S308 - each row built by format_html
+    return mark_safe("".join(built))  # noqa: S308 - every value escaped above
 
 
 def heat_level(value: int, cuts: list[int]) -> int:
@@ -219,30 +210,20 @@ def heat_rows_html(rows: list[dict], responsibilities) -> str:
     """Activities per responsibility per Trust: the number in every cell, the shade (by the
     quartiles over every cell shown) only repeating it."""
     codes = [code for code, _ in responsibilities]
-    cuts = heat_cuts(
-        [row["by_responsibility"].get(c, {}).get("entries", 0) for row in rows for c in codes]
-    )
+    counts = [
+        [row["by_responsibility"].get(c, {}).get("entries", 0) for c in codes] for row in rows
+    ]
+    cuts = heat_cuts([n for line in counts for n in line])
     built = []
-    for row in rows:
-        cells = format_html_join(
-            "",
-            '<td class="{} clm-heat-{}">{}</td>',
-            (
-                (NUMERIC, heat_level(entries, cuts), entries)
-                for entries in (
-                    row["by_responsibility"].get(c, {}).get("entries", 0) for c in codes
-                )
-            ),
+    for row, line in zip(rows, counts, strict=True):
+        cells = "".join(
+            f'<td class="{NUMERIC} clm-heat-{heat_level(n, cuts)}">{int(n)}</td>' for n in line
         )
         built.append(
-            format_html(
-                '<tr class="nhsuk-table__row"><th class="nhsuk-table__header" scope="row">{}'
-                "</th>{}</tr>",
-                row["name"],
-                cells,
-            )
+            '<tr class="nhsuk-table__row"><th class="nhsuk-table__header" scope="row">'
+            f"{_e(row['name'])}</th>{cells}</tr>"
         )
-    return mark_safe("".join(built))  # noqa: S308 - each row built by format_html
+    return mark_safe("".join(built))  # noqa: S308 - the name escaped, the rest integers
 
 
 def scatter_svg(points: list[dict], label: str):
@@ -294,3 +275,46 @@ def scatter_svg(points: list[dict], label: str):
         axes,
         markers,
     )
+
+
+def submission_rows_html(rows, year: int, due_on) -> str:
+    """The deanery's overview: a row per Trust (built in Python: 200 rows of template tags and
+    URL reversals were most of the page's time); every value escaped."""
+    from django.urls import reverse
+
+    report_url = reverse("reports:report", args=[year, "ODS"]).replace("ODS", "{}")
+    file_url = reverse("reports:download", args=[0, "FMT"]).replace("/0/FMT/", "/{}/{}/")
+    built = []
+    for row in rows:
+        trust = row.trust
+        name = _e(trust.name)
+        note = ""
+        if not row.expected:
+            why = "merged" if trust.merged_into_id else "closed"
+            note = f' <span class="nhsuk-u-font-size-14">(not expected: {why})</span>'
+        submitted = "—"
+        if row.submitted_on:
+            submitted = f"{row.submitted_on:%-d %b %Y}"
+            if due_on is not None:
+                submitted += " (on time)" if row.submitted_on <= due_on else " (late)"
+        generation = row.generation
+        if generation is not None and generation.status == "done":
+            files = (
+                f'<a href="{file_url.format(generation.pk, "pdf")}" download>PDF'
+                f'<span class="nhsuk-u-visually-hidden"> of {name}</span></a>, '
+                f'<a href="{file_url.format(generation.pk, "xlsx")}" download>XLSX'
+                f'<span class="nhsuk-u-visually-hidden"> of {name}</span></a>'
+            )
+        elif generation is not None:
+            files = _e(generation.get_status_display())
+        else:
+            files = "—"
+        built.append(
+            '<tr class="nhsuk-table__row"><th class="nhsuk-table__header" scope="row">'
+            f'<a href="{report_url.format(_e(trust.ods_code))}">{name}</a>{note}</th>'
+            f'<td class="nhsuk-table__cell">{_e(row.clm or "Vacant")}</td>'
+            f'<td class="nhsuk-table__cell">{_e(row.status_label)}</td>'
+            f'<td class="nhsuk-table__cell">{submitted}</td>'
+            f'<td class="nhsuk-table__cell">{files}</td></tr>'
+        )
+    return mark_safe("".join(built))  # noqa: S308 - every value escaped above

@@ -26,12 +26,33 @@ class RegionalSnapshot(models.Model):
     year = models.PositiveSmallIntegerField(unique=True)
     computed_at = models.DateTimeField()
     figures = models.JSONField(default=dict)
+    # figures["region"] again, small: the Trust dashboard reads it for every year.
+    region = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["-year"]
 
     def __str__(self) -> str:
         return f"Regional figures {self.year}, worked out {self.computed_at:%d %b %Y %H:%M}"
+
+
+class TrustFigures(models.Model):
+    """One Trust's part of a year's snapshot, with the region's own part beside it, so that
+    the Trust dashboard reads a few small rows instead of every Trust's figures each year."""
+
+    snapshot = models.ForeignKey(
+        RegionalSnapshot, on_delete=models.CASCADE, related_name="trust_figures"
+    )
+    ods_code = models.CharField(max_length=5)
+    figures = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ods_code", "snapshot"], name="one_trust_per_snapshot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ods_code} in {self.snapshot}"
 
 
 class TraineeCount(models.Model):

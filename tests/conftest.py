@@ -45,6 +45,15 @@ def report_files_storage():
 
 
 @pytest.fixture(autouse=True)
+def _forget_parsed_figures():
+    """The regional figures parsed in this process belong to one test's database."""
+    yield
+    from reports import regional
+
+    regional._PARSED.clear()
+
+
+@pytest.fixture(autouse=True)
 def _empty_report_files():
     """Each test starts with no report files: the in-memory store outlives a test."""
     yield

@@ -17,6 +17,7 @@ from mentors.models import training_year_start
 from trusts.models import Role, Trust
 
 from .. import services
+from ..charts import submission_rows_html
 from ..content import trust_document
 from ..forms import ReportForm, ReturnForm, WindowForm
 from ..generation import XLSX, generation_request
@@ -76,6 +77,9 @@ def year_end(request: HttpRequest, year: int) -> HttpResponse:
         "reports/year_end.html",
         {
             "overview": overview,
+            "rows_html": submission_rows_html(
+                overview.rows, year, overview.window.due_on if overview.window else None
+            ),
             "year": year,
             "year_label": year_label(year),
             "years": [(y, year_label(y)) for y in range(current, FIRST_YEAR - 1, -1)],

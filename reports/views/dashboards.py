@@ -29,7 +29,12 @@ from ..denominators import portal_counts
 from ..forms import TraineeCountsForm
 from ..models import year_label
 from ..regional import INDICATOR_LABELS as INDICATORS
-from ..regional import regional_snapshot, trust_over_years
+from ..regional import (
+    regional_snapshot,
+    snapshot_figures,
+    snapshot_refresh_if_needed,
+    trust_over_years,
+)
 from ..selectors import trainee_counts_entered, trusts_for_reports
 
 FIRST_YEAR = 2015
@@ -169,8 +174,7 @@ def _by_kind(summary: dict) -> list[dict]:
 @role_required(Role.DEANERY)
 def region(request: HttpRequest) -> HttpResponse:
     year, kind, indicator, sort, compare = _choices(request)
-    snapshot = regional_snapshot(year=year)
-    summary = snapshot.figures
+    computed_at, summary = snapshot_figures(year=year)
     rows = _rows(summary, kind, sort)
     chart, regional = _funnel(rows, summary, indicator, kind, compare)
     few_or_many = scatter_svg(
@@ -190,7 +194,7 @@ def region(request: HttpRequest) -> HttpResponse:
         "reports/region.html",
         {
             "summary": summary,
-            "computed_at": snapshot.computed_at,
+            "computed_at": computed_at,
             "region": summary["region"],
             "rows": rows,
             "rows_html": trust_rows_html(rows, INDICATORS),
@@ -284,7 +288,7 @@ def _table(summary: dict, kind: str, sort: str) -> tuple[list[str], list[list]]:
 @role_required(Role.DEANERY)
 def region_csv(request: HttpRequest) -> HttpResponse:
     year, kind, _, sort, _ = _choices(request)
-    header, lines = _table(regional_snapshot(year=year).figures, kind, sort)
+    header, lines = _table(snapshot_figures(year=year)[1], kind, sort)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
@@ -300,7 +304,7 @@ def region_xlsx(request: HttpRequest) -> HttpResponse:
     from openpyxl import Workbook
 
     year, kind, _, sort, _ = _choices(request)
-    header, lines = _table(regional_snapshot(year=year).figures, kind, sort)
+    header, lines = _table(snapshot_figures(year=year)[1], kind, sort)
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Region")
     sheet.append(header)
@@ -375,8 +379,8 @@ def trust_dashboard(request: HttpRequest, ods_code: str) -> HttpResponse:
     current = training_year_start(timezone.localdate()).year
     # This year's and last year's (the year-end report's) figures, worked out if missing or
     # old; earlier years come from the nightly job.
-    regional_snapshot(year=current)
-    regional_snapshot(year=current - 1)
+    snapshot_refresh_if_needed(year=current)
+    snapshot_refresh_if_needed(year=current - 1)
     years = _trust_years(trust.ods_code, trust.kind)
     if not years:
         raise Http404("No figures for this Trust yet.")
