@@ -9,6 +9,8 @@ real sign-in form, and drives each key page with wrk (fixed connections, fixed d
 second process. It prints p50, p95, requests/s and errors per page, the same for a trivial
 signed-in page in the same run, each page's p95 ÷ the trivial p95, each page's query count
 (one request through Django's test client against the same database), then national ÷ demo.
+At national scale it then times the report workers' jobs (one Trust's report files, the
+regional compendium), each in a fresh process: wall time and peak memory.
 Results go to bench/RESULTS.md (and bench/results/<time>.json). See bench/README.md.
 """
 
@@ -44,6 +46,9 @@ LOGINS = {
     "admin": ADMIN_EMAIL,
 }
 GOAL_RATIO, GOAL_MS, GOAL_GROWTH, GOAL_DEEP, GOAL_VS_ADMIN = 5, 300, 1.5, 2, 3
+# The report workers (issue 10): one Trust's report files, the regional compendium, and the
+# peak memory of the process that makes them.
+GOAL_TRUST_S, GOAL_COMPENDIUM_S, GOAL_WORKER_MB = 10, 60, 512
 
 WRK_SCRIPT = """
 done = function(summary, latency, requests)
@@ -59,6 +64,7 @@ def pages(facts: dict) -> list[tuple[str, str, str]]:
     """(name, role, path) of each key page; the trivial page first."""
     rk9 = facts["rk9"]
     since = facts["filter_from"]
+    last = facts["last_year"]
     return [
         ("Trivial page (floor)", "clm", "/bench/trivial/"),
         ("CLM home", "clm", "/"),
@@ -89,8 +95,36 @@ def pages(facts: dict) -> list[tuple[str, str, str]]:
         # Surveys (issue 9).
         ("Survey results (deanery)", "deanery", f"/surveys/{facts['survey_round']}/results/"),
         ("Survey results (CLM)", "clm", f"/surveys/{facts['survey_round']}/results/"),
-        # Reports (issue 10): the regional dashboard, every Trust.
+        # Reports (issue 10): the regional dashboard (every Trust), a Trust's dashboard, the
+        # last complete year's report of RK9 (25,000 entries at national scale) and the
+        # deanery's list of every Trust's report for that year.
         ("Regional dashboard (deanery)", "deanery", "/reports/region/"),
+        ("Trust dashboard (CLM)", "clm", "/reports/trusts/RK9/"),
+        ("Year-end report (CLM)", "clm", f"/reports/year-end/{last}/RK9/"),
+        ("Year-end reports, every Trust (deanery)", "deanery", f"/reports/year-end/{last}/"),
+    ]
+
+
+def worker_jobs(facts: dict) -> list[tuple[str, dict, float]]:
+    """(name, job, goal in seconds) of each report worker's job timed at national scale."""
+    year = facts["last_year"]
+    entries = f"{facts['rk9_last_year_entries']:,} entries"
+    return [
+        (
+            f"Trust report files, RK9 {year} (as submitted: its snapshot)",
+            {"ods": "RK9", "year": year, "live": False},
+            GOAL_TRUST_S,
+        ),
+        (
+            f"Trust report files, RK9 {year} (live figures, {entries})",
+            {"ods": "RK9", "year": year, "live": True},
+            GOAL_TRUST_S,
+        ),
+        (
+            f"Regional compendium files, {year} ({facts['trusts']} Trusts)",
+            {"ods": None, "year": year, "live": False},
+            GOAL_COMPENDIUM_S,
+        ),
     ]
 
 
@@ -161,7 +195,8 @@ def prepare(server: str, name: str, scale: str, seed_args: list[str]) -> dict:
 import math
 from allauth.account.models import EmailAddress
 from django.db.models import Min
-from mentors.models import Activity
+from django.utils import timezone
+from mentors.models import Activity, training_year_start
 from surveys.models import Round
 from trusts.models import Trust, User
 admin, _ = User.objects.get_or_create(email={ADMIN_EMAIL!r}, defaults={{"name": "Bench admin"}})
@@ -175,7 +210,11 @@ total = Activity.objects.count()
 mine = Activity.objects.filter(trust=rk9).count()
 first = Activity.objects.filter(trust=rk9).aggregate(m=Min("date"))["m"]
 survey = Round.objects.published().order_by("-year", "-opens_on").first()
+last_year = training_year_start(timezone.localdate()).year - 1
+in_last_year = Activity.objects.filter(trust=rk9, date__gte=f"{{last_year}}-08-01",
+                                       date__lte=f"{{last_year + 1}}-07-31").count()
 print(json.dumps({{"rk9": rk9.pk, "entries": total, "rk9_entries": mine,
+  "last_year": last_year, "rk9_last_year_entries": in_last_year,
   "people": User.objects.count(), "trusts": Trust.objects.count(),
   "clm_last": max(1, math.ceil(mine / {PER_PAGE})),
   "deanery_last": max(1, math.ceil(total / {PER_PAGE})),
@@ -369,6 +408,115 @@ def count_queries(env: dict, plan: list[tuple[str, str, str]]) -> dict:
     return json.loads(next(x for x in out.splitlines() if x.startswith("QUERIES "))[8:])
 
 
+WORKER_JOB = """
+import json, resource, sys, time, uuid
+from django.db import transaction
+from django.utils import timezone
+from reports.models import Generation, ReportStatus, YearEndReport
+from trusts.models import Trust
+job = json.loads(sys.stdin.read())
+started_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+try:
+    import reports.documents  # noqa: F401
+    missing = None
+except ImportError as error:
+    missing = str(error)
+trust = Trust.objects.get(ods_code=job["ods"]) if job["ods"] else None
+result = {}
+# Rolled back at the end: the benchmark leaves the database as it found it (the files go to
+# a temporary MEDIA_ROOT).
+with transaction.atomic():
+    if trust is not None and job["live"]:
+        # As a draft or returned report: its figures worked out from the log, not the snapshot.
+        YearEndReport.objects.filter(trust=trust, year=job["year"]).update(
+            status=ReportStatus.RETURNED
+        )
+    report = YearEndReport.objects.filter(trust=trust, year=job["year"]).first() if trust else None
+    result["report_status"] = report.status if report else None
+    began = time.perf_counter()
+    if missing is None:
+        from reports.tasks import generate_report_task
+        kind = Generation.Kind.TRUST if trust else Generation.Kind.REGION
+        generation, _ = Generation.objects.update_or_create(
+            kind=kind, year=job["year"], trust=trust,
+            defaults={"queued_at": timezone.now(), "status": Generation.Status.QUEUED,
+                      "request_id": uuid.uuid4(), "done_request_id": None},
+        )
+        # The task as a worker runs it: claim, build the PDF and XLSX, store them, mark done.
+        outcome = generate_report_task.apply(
+            kwargs={"generation_id": generation.pk, "request_id": str(generation.request_id)}
+        ).get()
+        result["seconds"] = round(time.perf_counter() - began, 2)
+        generation.refresh_from_db()
+        result.update(
+            outcome=outcome, status=generation.status, message=generation.message[:300],
+            made_from=generation.made_from, task_seconds=generation.seconds,
+            pdf_kb=round(generation.pdf.size / 1024) if generation.pdf else None,
+            xlsx_kb=round(generation.xlsx.size / 1024) if generation.xlsx else None,
+        )
+    else:
+        from reports.content import compendium_content, trust_document
+        if trust is not None:
+            trust_document(trust=trust, year=job["year"], report=report)
+        else:
+            compendium_content(year=job["year"])
+        result["seconds"] = round(time.perf_counter() - began, 2)
+        result.update(outcome="figures only", status="done",
+                      message=f"reports.documents is missing ({missing}): no files made")
+    transaction.set_rollback(True)
+result["start_mb"] = round(started_mb)
+result["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+print("WORKER " + json.dumps(result))
+"""
+
+
+def time_workers(env: dict, facts: dict) -> list[dict]:
+    """Each report worker's job in a fresh process against the same database, production
+    settings and no Redis (tasks run in-process, nothing is published): wall time and the
+    process's peak memory (ru_maxrss, Django's start-up included)."""
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-media-") as media:
+        job_env = {**env, "MEDIA_ROOT": media}
+        with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as script:
+            script.write(WORKER_JOB)
+        try:
+            for name, job, goal in worker_jobs(facts):
+                began = time.perf_counter()
+                done = subprocess.run(
+                    [
+                        PYTHON,
+                        "manage.py",
+                        "shell",
+                        "-v0",
+                        "-c",
+                        f"exec(open({script.name!r}).read())",
+                    ],
+                    cwd=ROOT,
+                    env=job_env,
+                    input=json.dumps(job),
+                    text=True,
+                    capture_output=True,
+                    timeout=1800,
+                )
+                process_s = round(time.perf_counter() - began, 1)
+                line = next((x for x in done.stdout.splitlines() if x.startswith("WORKER ")), None)
+                if line is None:
+                    error = (done.stderr.strip().splitlines() or ["no output"])[-1]
+                    row = {"seconds": None, "peak_mb": None, "status": "error", "message": error}
+                else:
+                    row = json.loads(line[7:])
+                row.update(job=name, goal_s=goal, process_s=process_s)
+                rows.append(row)
+                print(
+                    f"  {name:<60} {row['seconds']} s  peak {row['peak_mb']} MB  "
+                    f"{row['status']} {row.get('message') or ''}",
+                    flush=True,
+                )
+        finally:
+            os.unlink(script.name)
+    return rows
+
+
 def run_scale(args, scale: str, name: str) -> dict:
     seed_args = ["--no-progress"] if not sys.stderr.isatty() else []
     seed_args += args.seed_args.split()
@@ -408,7 +556,11 @@ def run_scale(args, scale: str, name: str) -> dict:
     floor = rows[0]["p95_ms"] or 0.1
     for row in rows:
         row["vs_trivial"] = round(row["p95_ms"] / floor, 1)
-    return {"facts": facts, "rows": rows}
+    workers = []
+    if scale == "national" and not args.skip_workers:
+        print("  report workers (a fresh process each):", flush=True)
+        workers = time_workers(env, facts)
+    return {"facts": facts, "rows": rows, "workers": workers}
 
 
 # --- the report --------------------------------------------------------------------------------
@@ -458,6 +610,40 @@ def table(result: dict, demo: dict | None) -> list[str]:
     return lines
 
 
+def worker_table(result: dict) -> list[str]:
+    lines = [
+        "| job | seconds | task's own seconds | peak memory MB | status | made from | files |",
+        "|---|---:|---:|---:|---|---|---|",
+    ]
+    for w in result.get("workers", []):
+        files = (
+            f"PDF {w.get('pdf_kb')} KB, XLSX {w.get('xlsx_kb')} KB"
+            if w.get("pdf_kb") is not None
+            else (w.get("message") or "")
+        )
+        lines.append(
+            f"| {w['job']} | {w['seconds']} | {w.get('task_seconds', '')} | {w['peak_mb']} | "
+            f"{w['status']} | {w.get('made_from', '')} | {files} |"
+        )
+    return lines
+
+
+def worker_goals(result: dict) -> list[str]:
+    out = []
+    for w in result.get("workers", []):
+        ok = w["status"] == "done" and w["seconds"] is not None and w["seconds"] < w["goal_s"]
+        out.append(
+            f"- {'HOLDS' if ok else 'MISSES'}: {w['job']}: {w['seconds']} s "
+            f"(goal < {w['goal_s']} s of worker time){'' if w['status'] == 'done' else ' (' + w['status'] + ')'}"
+        )
+        ok = w["peak_mb"] is not None and w["peak_mb"] < GOAL_WORKER_MB
+        out.append(
+            f"- {'HOLDS' if ok else 'MISSES'}: {w['job']}: peak memory {w['peak_mb']} MB "
+            f"(goal < {GOAL_WORKER_MB} MB)"
+        )
+    return out
+
+
 def goals(result: dict, demo: dict | None) -> list[str]:
     rows = {r["page"]: r for r in result["rows"]}
     out = []
@@ -495,7 +681,7 @@ def goals(result: dict, demo: dict | None) -> list[str]:
                 f"national ÷ demo p95 = {growth:.1f} (goal ≤ {GOAL_GROWTH}); queries "
                 f"{r['queries']} vs {d['queries']}{'' if same else ' (differ)'}"
             )
-    return out
+    return out + worker_goals(result)
 
 
 def write_results(args, national: dict, demo: dict | None, command: str) -> str:
@@ -519,6 +705,20 @@ def write_results(args, national: dict, demo: dict | None, command: str) -> str:
         *table(national, demo),
         "",
     ]
+    if national.get("workers"):
+        text += [
+            "## Report workers (national scale)",
+            "",
+            "Each job in a fresh process (`manage.py shell`) against the national database, "
+            "DJANGO_DEBUG=false and no Redis: the Celery task `generate_report_task` run "
+            "in-process on a queued `Generation` (claim, PDF and XLSX, store, done), rolled back "
+            "afterwards. Seconds: the task; peak memory: the process's ru_maxrss, Django's "
+            'start-up included. "Live figures": the report as a draft or returned report, '
+            "its figures worked out from the log instead of read from the snapshot.",
+            "",
+            *worker_table(national),
+            "",
+        ]
     if demo:
         text += [
             f"## Demo scale ({demo['facts']['trusts']} Trusts, {demo['facts']['people']:,} "
@@ -549,6 +749,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
+    parser.add_argument(
+        "--skip-workers", action="store_true", help="do not time the report workers' jobs"
+    )
     args = ARGS = parser.parse_args()
 
     missing = []

@@ -19,15 +19,18 @@ from tqdm import tqdm
 
 from mentors import scale as mentors_scale
 from opportunities import scale as opportunities_scale
+from reports import scale as reports_scale
 from surveys import scale as surveys_scale
 from trusts import scale as trusts_scale
 
-# (name, function(ctx)) in order: the opportunities, surveys and reports issues add theirs.
+# (name, function(ctx)) in order: each app adds its own; the reports' come last, since they
+# read everything before them.
 STAGES = (
     trusts_scale.stages()
     + mentors_scale.stages()
     + opportunities_scale.stages()
     + surveys_scale.stages()
+    + reports_scale.stages()
 )
 
 
