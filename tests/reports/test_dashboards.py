@@ -153,7 +153,12 @@ class TestPages:
         cells = [c for row in sheet.iter_rows() for c in row]
         assert not [c.coordinate for c in cells if c.data_type == "f"]
         assert "'=cmd|' /C calc'!A0" in [c.value for c in cells]
-        assert "RK9,'=cmd" in deanery_client.get(reverse("reports:region_csv")).content.decode()
+        csv_text = deanery_client.get(reverse("reports:region_csv")).content.decode()
+        assert "RK9,'=cmd" in csv_text
+        header = csv_text.splitlines()[0].lstrip("\ufeff").split(",")
+        assert {"trainees_source", "experiences_gini", "forum_activities", "reach_flag"} <= set(
+            header
+        )
 
     def test_comparing_with_the_same_kind_draws_the_funnel_around_it(
         self, world, year, logged, deanery_client
