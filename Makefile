@@ -31,7 +31,7 @@ node_modules/.installed: package.json package-lock.json
 # The NHS.UK frontend compiled with relative asset URLs, plus its JavaScript and images.
 assets: static/dist/main.css static/dist/nhsuk-frontend.min.js static/dist/chart.umd.min.js
 
-static/dist/main.css: static/scss/main.scss node_modules/.installed
+static/dist/main.css: static/scss/main.scss static/scss/_portal.scss node_modules/.installed
 	mkdir -p static/dist
 	npx sass --no-source-map --style=compressed --load-path=node_modules $< $@
 	rm -rf static/dist/assets && cp -R node_modules/nhsuk-frontend/dist/nhsuk/assets static/dist/assets

@@ -46,11 +46,13 @@ def report_files_storage():
 
 @pytest.fixture(autouse=True)
 def _forget_parsed_figures():
-    """The regional figures parsed in this process belong to one test's database."""
+    """The regional figures parsed in this process, and what was built from them, belong to
+    one test's database."""
     yield
     from reports import regional
 
     regional._PARSED.clear()
+    regional._BUILT.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -123,6 +123,11 @@ class Region(models.Model):
         return self.name
 
 
+def open_on_q(day) -> Q:
+    """The condition of `TrustQuerySet.open_on`, to filter or annotate with."""
+    return Q(closed_on__isnull=True, is_active=True) | Q(closed_on__isnull=False, closed_on__gt=day)
+
+
 class TrustQuerySet(models.QuerySet):
     def active(self) -> TrustQuerySet:
         return self.filter(is_active=True)
@@ -130,10 +135,7 @@ class TrustQuerySet(models.QuerySet):
     def open_on(self, day) -> TrustQuerySet:
         """Trusts that existed on their own on `day`: active ones not yet closed, and closed
         ones that closed after it (a merger ends a Trust's own reporting)."""
-        return self.filter(
-            Q(closed_on__isnull=True, is_active=True)
-            | Q(closed_on__isnull=False, closed_on__gt=day)
-        )
+        return self.filter(open_on_q(day))
 
 
 class Trust(models.Model):

@@ -30,6 +30,7 @@ from ..forms import TraineeCountsForm
 from ..models import year_label
 from ..regional import INDICATOR_LABELS as INDICATORS
 from ..regional import (
+    built_from_snapshot,
     regional_snapshot,
     snapshot_figures,
     snapshot_refresh_if_needed,
@@ -171,37 +172,53 @@ def _by_kind(summary: dict) -> list[dict]:
     return found
 
 
+def _region_parts(
+    computed_at, summary: dict, year: int, kind: str, sort: str, indicator: str, compare: str
+) -> dict:
+    """The parts of the dashboard that grow with the number of Trusts (a row per Trust in two
+    tables, a point per Trust in two charts), built once per snapshot and choice."""
+
+    def build() -> dict:
+        rows = _rows(summary, kind, sort)
+        chart, regional = _funnel(rows, summary, indicator, kind, compare)
+        few_or_many = scatter_svg(
+            [
+                {
+                    "name": r["name"],
+                    "x": r["indicators"].get("reach", {}).get("percent"),
+                    "y": r.get("experiences_per_reached"),
+                }
+                for r in rows
+            ],
+            "Reach against experiences per trainee reached, one point per Trust",
+        )
+        return {
+            "trusts_shown": len(rows),
+            "rows_html": trust_rows_html(rows, INDICATORS),
+            "heat_html": heat_rows_html(rows, Responsibility.choices),
+            "few_or_many": few_or_many,
+            "spread": _spread(rows),
+            "chart": chart,
+            "regional": regional,
+        }
+
+    return built_from_snapshot(("region", year, computed_at, kind, sort, indicator, compare), build)
+
+
 @role_required(Role.DEANERY)
 def region(request: HttpRequest) -> HttpResponse:
     year, kind, indicator, sort, compare = _choices(request)
     computed_at, summary = snapshot_figures(year=year)
-    rows = _rows(summary, kind, sort)
-    chart, regional = _funnel(rows, summary, indicator, kind, compare)
-    few_or_many = scatter_svg(
-        [
-            {
-                "name": r["name"],
-                "x": r["indicators"].get("reach", {}).get("percent"),
-                "y": r.get("experiences_per_reached"),
-            }
-            for r in rows
-        ],
-        "Reach against experiences per trainee reached, one point per Trust",
-    )
     current = training_year_start(timezone.localdate()).year
     return render(
         request,
         "reports/region.html",
         {
+            **_region_parts(computed_at, summary, year, kind, sort, indicator, compare),
             "summary": summary,
             "computed_at": computed_at,
             "region": summary["region"],
-            "rows": rows,
-            "rows_html": trust_rows_html(rows, INDICATORS),
-            "heat_html": heat_rows_html(rows, Responsibility.choices),
             "responsibilities": Responsibility.choices,
-            "few_or_many": few_or_many,
-            "spread": _spread(rows),
             "by_kind": _by_kind(summary),
             "opportunity_kinds": _opportunity_kinds(summary),
             "year": year,
@@ -213,8 +230,6 @@ def region(request: HttpRequest) -> HttpResponse:
             "indicator": indicator,
             "indicators": INDICATORS,
             "indicator_label": INDICATORS[indicator],
-            "regional": regional,
-            "chart": chart,
             "sort": sort,
             "compare": compare,
             "compares": COMPARE,

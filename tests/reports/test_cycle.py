@@ -13,11 +13,11 @@ from django.utils import timezone
 from mentors.services import activity_create, activity_delete, activity_update
 from reports import services
 from reports.content import report_content, trust_document
-from reports.models import ReportStatus, ReportWindow, YearEndReport
+from reports.models import Generation, ReportStatus, ReportWindow, YearEndReport
 from reports.selectors import entries_changed_since, submissions_overview
 from trusts.models import Role
 
-from ..factories import TrustFactory, person
+from ..factories import TrustFactory, appointment_of, person
 from .conftest import every_section
 
 pytestmark = pytest.mark.django_db
@@ -241,6 +241,62 @@ class TestExpected:
         assert gone_before.ods_code not in names
         # The year before the merger, Weston was expected.
         assert submissions_overview(year=last_year - 1).expected == 4
+
+    def test_the_overview_page_has_a_row_per_trust_with_its_clm_state_date_and_files(
+        self, world, last_year, deanery_client
+    ):
+        successor = TrustFactory(ods_code="RA7", name="University Hospitals Bristol and Weston")
+        merged = TrustFactory(
+            ods_code="RA3",
+            name="Weston Area Health NHS Trust",
+            is_active=False,
+            closed_on=date(last_year + 1, 4, 1),
+            merged_into=successor,
+        )
+        # A Trust that is not expected appears only with a report (here a draft begun before
+        # its merger).
+        YearEndReport.objects.create(trust=merged, year=last_year, status=ReportStatus.DRAFT)
+        appointment_of(world.clm, world.trust, starts_on=date(last_year, 8, 1))
+        ReportWindow.objects.create(
+            year=last_year, opens_on=date(last_year + 1, 6, 1), due_on=date(last_year + 1, 7, 31)
+        )
+        for trust, day, status in (
+            (world.trust, 20, ReportStatus.ACCEPTED),
+            (successor, 31, ReportStatus.SUBMITTED),
+        ):
+            when = timezone.make_aware(datetime(last_year + 1, 7 if day == 20 else 8, day, 12))
+            YearEndReport.objects.create(
+                trust=trust,
+                year=last_year,
+                status=status,
+                snapshot={"content": {}, "narratives": {}},
+                submitted_at=when,
+                first_submitted_at=when,
+            )
+        files = Generation.objects.create(
+            kind="trust", year=last_year, trust=world.trust, status="done", queued_at=timezone.now()
+        )
+        Generation.objects.create(
+            kind="trust",
+            year=last_year,
+            trust=successor,
+            status="running",
+            queued_at=timezone.now(),
+        )
+        page = deanery_client.get(reverse("reports:year_end", args=[last_year])).content.decode()
+        rows = {
+            ods: next(r for r in page.split('<tr class="nhsuk-table__row">') if f"/{ods}/" in r)
+            for ods in ("RK9", "RA7", "RA3", "REF")
+        }
+        mine = rows["RK9"]
+        assert "Chris Mentor" in mine and "Accepted" in mine and "(on time)" in mine
+        assert f"20 Jul {last_year + 1}" in mine
+        assert (
+            f"/reports/files/{files.pk}/pdf/" in mine and f"/reports/files/{files.pk}/xlsx/" in mine
+        )
+        assert "Submitted" in rows["RA7"] and "(late)" in rows["RA7"] and "Running" in rows["RA7"]
+        assert "(not expected: merged)" in rows["RA3"] and "Draft" in rows["RA3"]
+        assert "Vacant" in rows["REF"] and "Not started" in rows["REF"]
 
 
 class TestPages:

@@ -3,6 +3,7 @@ from the portal (and said which), activities per responsibility, opportunities o
 filled by kind, the year-end report status, the comparison with Trusts of the same kind; the
 Trust dashboard over the years; downloads without formulas."""
 
+import re
 from datetime import date, timedelta
 from io import BytesIO
 
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from mentors.models import training_year_start
+from mentors.models import Responsibility, training_year_start
 from opportunities.models import Application
 from opportunities.models import ApplicationStatus as S
 from reports import services
@@ -159,6 +160,26 @@ class TestPages:
         assert {"trainees_source", "experiences_gini", "forum_activities", "reach_flag"} <= set(
             header
         )
+
+    def test_the_region_shows_each_refresh_not_what_was_built_before_it(
+        self, world, year, logged, deanery_client
+    ):
+        from reports.regional import regional_snapshot
+
+        def forum_and_induction():
+            page = deanery_client.get(reverse("reports:region")).content.decode()
+            heat = page.split("Activities per responsibility, every Trust")[1]
+            row = heat.split(f'scope="row">{world.trust.name}</th>')[1].split("</tr>")[0]
+            counts = [int(n) for n in re.findall(r">(\d+)</td>", row)]
+            return counts[codes.index("forum")], counts[codes.index("induction")]
+
+        codes = list(Responsibility.values)
+        assert forum_and_induction() == (3, 1)
+        ActivityFactory(appointment=logged, date=timezone.localdate(), responsibility="forum")
+        # Within the hour the page shows the figures as worked out; a refresh shows the new.
+        assert forum_and_induction() == (3, 1)
+        regional_snapshot(year=year, refresh=True)
+        assert forum_and_induction() == (4, 1)
 
     def test_comparing_with_the_same_kind_draws_the_funnel_around_it(
         self, world, year, logged, deanery_client
