@@ -244,7 +244,12 @@ class Activity(models.Model):
         # page is read off the index in order instead of sorting the matching rows.
         indexes = [
             models.Index(fields=["-date", "-created_at"], name="activity_recent"),
-            models.Index(fields=["trust", "-date", "-created_at"], name="activity_trust_recent"),
+            # updated_at too: a year-end report counts a Trust's entries of the year changed
+            # since it was submitted from this index alone (25,000 entries, no table reads).
+            models.Index(
+                fields=["trust", "-date", "-created_at", "updated_at"],
+                name="activity_trust_recent",
+            ),
             models.Index(
                 fields=["trust", "responsibility", "-date", "-created_at"],
                 name="activity_trust_resp_recent",

@@ -124,6 +124,16 @@ class TestSubmit:
         report.refresh_from_db()
         assert entries_changed_since(report) == 1
 
+    def test_moving_an_entry_out_of_the_year_counts_once(self, world, written, last_year):
+        report, entry = written
+        services.report_submit(by=world.clm, report=report)
+        report.refresh_from_db()
+        activity_update(activity=entry, by=world.clm, date=date(last_year + 1, 10, 1), minutes=90)
+        assert entries_changed_since(report) == 1
+        # Logged in the year since: added to it.
+        _log(world, date(last_year, 12, 1))
+        assert entries_changed_since(report) == 2
+
     def test_a_section_with_neither_words_nor_nothing_is_refused(self, world, cycle, last_year):
         report = services.report_get_or_start(trust=world.trust, year=last_year)
         words = every_section()
