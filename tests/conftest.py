@@ -46,13 +46,15 @@ def report_files_storage():
 
 @pytest.fixture(autouse=True)
 def _forget_parsed_figures():
-    """The regional figures parsed in this process, and what was built from them, belong to
-    one test's database."""
+    """The regional figures and the surveys' published figures parsed in this process, and
+    what was built from them, belong to one test's database."""
     yield
     from reports import regional
+    from surveys import analysis as surveys_analysis
 
     regional._PARSED.clear()
     regional._BUILT.clear()
+    surveys_analysis._PARSED.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from django.urls import path
 from clm_portal.permissions import role_required
 from trusts.models import Role
 
-from ..analysis import BREAKDOWNS, ROLES, Results, previous_round
+from ..analysis import BREAKDOWNS, ROLES, Results, previous_round, published_results
 from ..published import (
     bars,
     breakdown_rows_html,
@@ -30,7 +30,10 @@ ALL_ROLES = tuple(Role.values)
 
 
 def _published(request: HttpRequest, slug: str):
-    round_ = get_object_or_404(rounds_visible_to(user=request.user).defer(None), slug=slug)
+    """The round, with its published figures (parsed once per process and publication)."""
+    round_ = get_object_or_404(rounds_visible_to(user=request.user), slug=slug)
+    if round_.published_at:
+        round_.results = published_results(round_)
     return round_, trust_codes_for_results(user=request.user)
 
 

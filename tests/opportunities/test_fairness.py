@@ -136,6 +136,19 @@ def test_the_rating_change_is_shown_at_eleven(world):
     assert "+2.00" in page.content.decode()
 
 
+def test_every_trusts_table_and_picker_escape_a_trusts_name(world, five_trainees):
+    from trusts.models import Trust
+
+    Trust.objects.filter(pk=world.trust.pk).update(name='<b>Plymouth</b> & "Devon"')
+    page = client_for(world.deanery).get(reverse("opportunities:fair_access")).content.decode()
+    escaped = "&lt;b&gt;Plymouth&lt;/b&gt; &amp; &quot;Devon&quot;"
+    assert f'<option value="RK9">{escaped}</option>' in page
+    assert '<a href="?trust=RK9&amp;year=' in page and f">{escaped}</a></th>" in page
+    assert "<b>Plymouth</b>" not in page
+    picked = client_for(world.deanery).get(reverse("opportunities:fair_access"), {"trust": "RK9"})
+    assert f'<option value="RK9" selected>{escaped}</option>' in picked.content.decode()
+
+
 def test_each_reader_sees_only_their_trusts(world, five_trainees):
     url = reverse("opportunities:fair_access")
     assert client_for(world.other_clm).get(url, {"trust": world.trust.ods_code}).status_code == 404

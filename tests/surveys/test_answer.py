@@ -206,6 +206,20 @@ def test_results_are_published_when_the_round_closes_not_while_answers_arrive(wo
     assert b"100.0%" in page.content
 
 
+def test_published_again_the_results_page_shows_the_new_figures(world):
+    round_ = make_round([world.trust], open_=False)
+    add_responses(round_, world.trust, "supervisor", [{"e_discuss": 5}] * 12)
+    publish(round_)
+    client = client_for(world.deanery)
+    url = reverse("surveys:results", args=[round_.slug]) + "?role=supervisor&item=e_discuss"
+    assert b"100.0%" in client.get(url).content
+    # Late answers imported and the round published again (as an import or the admin does).
+    add_responses(round_, world.trust, "supervisor", [{"e_discuss": 2}] * 12)
+    publish(Round.objects.get(pk=round_.pk))
+    page = client.get(url).content
+    assert b"50.0%" in page and b"100.0%" not in page
+
+
 def test_a_round_past_its_closing_date_is_published_by_the_beat_task(world):
     round_ = make_round([world.trust], open_=False)
     add_responses(round_, world.trust, "trainee", [{"t_leader": 5}] * 11)
