@@ -476,32 +476,6 @@ def previous_totals(round_: Round | None) -> dict:
     return found or {}
 
 
-# A published round's figures as parsed, by round and publication, in this process. Publishing
-# writes the figures and a new published_at together, so a key never names two versions; at
-# national scale reading and parsing them (175 KB of JSON) was a fifth of the results page.
-_PARSED: dict[tuple[int, object], dict] = {}
-PARSED_KEEP = 8
-
-
-def published_results(round_: Round) -> dict:
-    """`round_.results` for a published round, read from the database only when this process
-    has not parsed this publication yet (`round_` may have them deferred)."""
-    key = (round_.pk, round_.published_at)
-    found = _PARSED.get(key)
-    if found is None:
-        found = (
-            Round.objects.filter(pk=round_.pk, published_at=round_.published_at)
-            .values_list("results", flat=True)
-            .first()
-        )
-        if found is None:  # published again in between: what is there now, not kept
-            return Round.objects.filter(pk=round_.pk).values_list("results", flat=True).first()
-        while len(_PARSED) >= PARSED_KEEP:
-            _PARSED.pop(next(iter(_PARSED)))
-        _PARSED[key] = found
-    return found
-
-
 class Results:
     """A published round's figures, as everyone who may see them sees them."""
 
@@ -580,6 +554,42 @@ class Results:
                 if stage in stages
             },
         }
+
+
+# A published round's figures as everyone may see them, by round and publication (and the
+# previous round's, for the change), in this process. Publishing writes the figures and a new
+# published_at together, so a key never names two versions; at national scale reading and
+# parsing the figures (175 KB of JSON) and building them was a fifth of the results page.
+# A Results is not changed once built; each page filters it by who is looking.
+_PARSED: dict[tuple, Results] = {}
+PARSED_KEEP = 8
+
+
+def published_results(round_: Round, previous: Round | None = None) -> Results:
+    """`Results(round_, previous)` for a published round, built only when this process has
+    not built it for this publication yet. `round_` may have its figures deferred."""
+    key = (
+        round_.pk,
+        round_.published_at,
+        previous.pk if previous else None,
+        previous.published_at if previous else None,
+    )
+    found = _PARSED.get(key)
+    if found is None:
+        figures = (
+            Round.objects.filter(pk=round_.pk, published_at=round_.published_at)
+            .values_list("results", flat=True)
+            .first()
+        )
+        if figures is None:  # published again in between: what is there now, not kept
+            round_.refresh_from_db()
+            return Results(round_, previous)
+        round_.results = figures
+        found = Results(round_, previous)
+        while len(_PARSED) >= PARSED_KEEP:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[key] = found
+    return found
 
 
 def previous_round(round_: Round) -> Round | None:

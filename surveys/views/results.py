@@ -13,7 +13,7 @@ from django.urls import path
 from clm_portal.permissions import role_required
 from trusts.models import Role
 
-from ..analysis import BREAKDOWNS, ROLES, Results, previous_round, published_results
+from ..analysis import BREAKDOWNS, ROLES, previous_round, published_results
 from ..published import (
     bars,
     breakdown_rows_html,
@@ -30,10 +30,8 @@ ALL_ROLES = tuple(Role.values)
 
 
 def _published(request: HttpRequest, slug: str):
-    """The round, with its published figures (parsed once per process and publication)."""
+    """The round (its figures deferred: `published_results` reads them when it must)."""
     round_ = get_object_or_404(rounds_visible_to(user=request.user), slug=slug)
-    if round_.published_at:
-        round_.results = published_results(round_)
     return round_, trust_codes_for_results(user=request.user)
 
 
@@ -43,7 +41,7 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
     context = {"round": round_, "is_deanery": request.user.has_role(Role.DEANERY)}
     if not round_.published_at:
         return render(request, "surveys/results/unpublished.html", context)
-    found = Results(round_, previous_round(round_))
+    found = published_results(round_, previous_round(round_))
     role = request.GET.get("role", "")
     if role not in ROLES or not found.has_responses(role):
         role = next((r for r in ROLES if found.has_responses(r)), ROLES[0])
@@ -99,7 +97,7 @@ def results_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     round_, codes = _published(request, slug)
     if not round_.published_at:
         return render(request, "surveys/results/unpublished.html", {"round": round_}, status=404)
-    found = Results(round_)
+    found = published_results(round_)
     if fmt == "csv":
         response = HttpResponse(results_csv(found, codes), content_type="text/csv; charset=utf-8")
     else:
