@@ -114,6 +114,68 @@ def _weekdays(start: date, end: date) -> list[date]:
     return days
 
 
+def activity_entry(
+    ctx: ScaleContext,
+    rng,
+    *,
+    trust_id: int,
+    appointment: dict,
+    day: date,
+    codes: list[str],
+    code_weights: list[float],
+    trainees: list[int],
+    out: tuple[list, list, list],
+) -> None:
+    """One generated log entry of `appointment` on `day`, with the trainees it names and its
+    GPC domains, appended to `out` (activity rows, named-trainee rows, domain rows)."""
+    rows, named, domains = out
+    code = rng.choices(codes, weights=code_weights)[0]
+    fmt = rng.choice(FORMATS[code])
+    reached = 0 if fmt == "admin" or code == "network" else rng.randint(1, 30)
+    pk = ctx.ids.take(Activity)
+    at = datetime.combine(day, time(8 + rng.randint(0, 9), rng.randint(0, 59)), UTC)
+    rows.append(
+        {
+            "id": pk,
+            "trust_id": trust_id,
+            "appointment_id": appointment["id"],
+            "logged_by_id": appointment["user_id"],
+            "date": day,
+            "responsibility": code,
+            "format": fmt,
+            "minutes": rng.choice([15, 30, 45, 60, 60, 90, 120, 180]),
+            "trainees_reached": reached,
+            "others_engaged": OTHERS.get(code, []),
+            "notes": rng.choice(NOTES[code]),
+            "created_at": at,
+            "updated_at": at,
+        }
+    )
+    if reached and code in ONE_TO_ONE and trainees and rng.random() < NAMED_SHARE:
+        for user_id in rng.sample(trainees, k=min(len(trainees), rng.randint(1, 3))):
+            named.append(
+                {
+                    "id": ctx.ids.take(Activity.trainees.through),
+                    "activity_id": pk,
+                    "user_id": user_id,
+                }
+            )
+    if rng.random() < GPC_SHARE:
+        chosen = {5} | ({6} if code == "safety_qi" else set())
+        if fmt in ("teaching", "mentoring"):
+            chosen.add(8)
+        if rng.random() < 0.3:
+            chosen.add(rng.randint(1, 9))
+        for number in chosen:
+            domains.append(
+                {
+                    "id": ctx.ids.take(Activity.gpc_domains.through),
+                    "activity_id": pk,
+                    "gpcdomain_id": number,
+                }
+            )
+
+
 def stage_activity(ctx: ScaleContext) -> None:
     """Years of activity per Trust, generated and written a Trust at a time (bounded memory)."""
     rng = ctx.rng
@@ -133,44 +195,17 @@ def stage_activity(ctx: ScaleContext) -> None:
                 continue
             count = round(ENTRIES_PER_TRAINEE_YEAR * trust["size"] * len(days) / 255)
             for _ in range(count):
-                day = rng.choice(days)
-                code = rng.choices(codes, weights=code_weights)[0]
-                fmt = rng.choice(FORMATS[code])
-                reached = 0 if fmt == "admin" or code == "network" else rng.randint(1, 30)
-                pk = ctx.ids.take(Activity)
-                at = datetime.combine(day, time(8 + rng.randint(0, 9), rng.randint(0, 59)), UTC)
-                rows.append(
-                    {
-                        "id": pk,
-                        "trust_id": trust["id"],
-                        "appointment_id": appointment["id"],
-                        "logged_by_id": appointment["user_id"],
-                        "date": day,
-                        "responsibility": code,
-                        "format": fmt,
-                        "minutes": rng.choice([15, 30, 45, 60, 60, 90, 120, 180]),
-                        "trainees_reached": reached,
-                        "others_engaged": OTHERS.get(code, []),
-                        "notes": rng.choice(NOTES[code]),
-                        "created_at": at,
-                        "updated_at": at,
-                    }
+                activity_entry(
+                    ctx,
+                    rng,
+                    trust_id=trust["id"],
+                    appointment=appointment,
+                    day=rng.choice(days),
+                    codes=codes,
+                    code_weights=code_weights,
+                    trainees=trainees,
+                    out=(rows, named, domains),
                 )
-                if reached and code in ONE_TO_ONE and trainees and rng.random() < NAMED_SHARE:
-                    for user_id in rng.sample(trainees, k=min(len(trainees), rng.randint(1, 3))):
-                        named.append(
-                            {"id": ctx.ids.take(Named), "activity_id": pk, "user_id": user_id}
-                        )
-                if rng.random() < GPC_SHARE:
-                    chosen = {5} | ({6} if code == "safety_qi" else set())
-                    if fmt in ("teaching", "mentoring"):
-                        chosen.add(8)
-                    if rng.random() < 0.3:
-                        chosen.add(rng.randint(1, 9))
-                    for number in chosen:
-                        domains.append(
-                            {"id": ctx.ids.take(Domains), "activity_id": pk, "gpcdomain_id": number}
-                        )
         ctx.writer.write(Activity, rows)
         ctx.writer.write(Named, named)
         ctx.writer.write(Domains, domains)

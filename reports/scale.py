@@ -27,7 +27,7 @@ from operator import or_
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from mentors.demo import FEW, FORMATS, MANY, MIXED, NOTES, OTHERS
+from mentors.demo import FEW, MANY, MIXED, NOTES
 from mentors.models import (
     RESPONSIBILITY_DESCRIPTIONS,
     Activity,
@@ -35,7 +35,7 @@ from mentors.models import (
     CaseStudy,
     Responsibility,
 )
-from mentors.scale import GPC_SHARE, NAMED_SHARE, ONE_TO_ONE, _weekdays
+from mentors.scale import _weekdays, activity_entry
 from mentors.selectors import allocation_between
 from opportunities.fairness import REACHED_OFFER, gini, top_tenth_share
 from opportunities.models import Application, ApplicationStatus, Kind, Source
@@ -110,36 +110,17 @@ def stage_home_trust_year(ctx: ScaleContext) -> None:
         rows, named, domains = [], [], []
         for _ in range(min(BATCH, missing)):
             day, appointment = rng.choice(days)
-            code = rng.choices(codes, weights=code_weights)[0]
-            fmt = rng.choice(FORMATS[code])
-            reached = 0 if fmt == "admin" or code == "network" else rng.randint(1, 30)
-            pk = ctx.ids.take(Activity)
-            at = datetime.combine(day, time(8 + rng.randint(0, 9), rng.randint(0, 59)), UTC)
-            rows.append(
-                {
-                    "id": pk,
-                    "trust_id": home["id"],
-                    "appointment_id": appointment["id"],
-                    "logged_by_id": appointment["user_id"],
-                    "date": day,
-                    "responsibility": code,
-                    "format": fmt,
-                    "minutes": rng.choice([15, 30, 45, 60, 60, 90, 120, 180]),
-                    "trainees_reached": reached,
-                    "others_engaged": OTHERS.get(code, []),
-                    "notes": rng.choice(NOTES[code]),
-                    "created_at": at,
-                    "updated_at": at,
-                }
+            activity_entry(
+                ctx,
+                rng,
+                trust_id=home["id"],
+                appointment=appointment,
+                day=day,
+                codes=codes,
+                code_weights=code_weights,
+                trainees=trainees,
+                out=(rows, named, domains),
             )
-            if reached and code in ONE_TO_ONE and trainees and rng.random() < NAMED_SHARE:
-                for user_id in rng.sample(trainees, k=min(len(trainees), rng.randint(1, 3))):
-                    named.append({"id": ctx.ids.take(Named), "activity_id": pk, "user_id": user_id})
-            if rng.random() < GPC_SHARE:
-                for number in {5} | ({6} if code == "safety_qi" else set()):
-                    domains.append(
-                        {"id": ctx.ids.take(Domains), "activity_id": pk, "gpcdomain_id": number}
-                    )
         ctx.writer.write(Activity, rows)
         ctx.writer.write(Named, named)
         ctx.writer.write(Domains, domains)
