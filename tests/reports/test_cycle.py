@@ -214,34 +214,46 @@ class TestReturnAndAccept:
                 services.report_accept(by=user, report=report)
 
 
+@pytest.fixture
+def merger(last_year):
+    """Weston (RA3) merged into RA7 in April of last year, whose window is June to July."""
+    successor = TrustFactory(ods_code="RA7", name="University Hospitals Bristol and Weston")
+    merged = TrustFactory(
+        ods_code="RA3",
+        name="Weston Area Health NHS Trust",
+        is_active=False,
+        closed_on=date(last_year + 1, 4, 1),
+        merged_into=successor,
+    )
+    ReportWindow.objects.create(
+        year=last_year, opens_on=date(last_year + 1, 6, 1), due_on=date(last_year + 1, 7, 31)
+    )
+    return successor, merged
+
+
+def _submitted(trust, year: int, when: datetime, status=ReportStatus.SUBMITTED) -> None:
+    """A report of `trust` for `year` first submitted at `when` (a local time)."""
+    when = timezone.make_aware(when)
+    YearEndReport.objects.create(
+        trust=trust,
+        year=year,
+        status=status,
+        snapshot={"content": {}, "narratives": {}},
+        submitted_at=when,
+        first_submitted_at=when,
+    )
+
+
 class TestExpected:
-    def test_a_trust_that_merged_during_the_year_is_not_expected(self, world, last_year):
-        successor = TrustFactory(ods_code="RA7", name="University Hospitals Bristol and Weston")
-        merged = TrustFactory(
-            ods_code="RA3",
-            name="Weston Area Health NHS Trust",
-            is_active=False,
-            closed_on=date(last_year + 1, 4, 1),
-            merged_into=successor,
-        )
+    def test_a_trust_that_merged_during_the_year_is_not_expected(self, world, last_year, merger):
+        successor, merged = merger
         gone_before = TrustFactory(
             ods_code="RBA", is_active=False, closed_on=date(last_year - 1, 4, 1)
         )
-        ReportWindow.objects.create(
-            year=last_year, opens_on=date(last_year + 1, 6, 1), due_on=date(last_year + 1, 7, 31)
-        )
-        snapshot = {"content": {}, "narratives": {}}
-        on_time = timezone.make_aware(datetime(last_year + 1, 7, 20, 12))
-        late = timezone.make_aware(datetime(last_year + 1, 8, 20, 12))
+        on_time = datetime(last_year + 1, 7, 20, 12)
+        late = datetime(last_year + 1, 8, 20, 12)
         for trust, when in ((world.trust, on_time), (successor, late), (merged, on_time)):
-            YearEndReport.objects.create(
-                trust=trust,
-                year=last_year,
-                status=ReportStatus.SUBMITTED,
-                snapshot=snapshot,
-                submitted_at=when,
-                first_submitted_at=when,
-            )
+            _submitted(trust, last_year, when)
         overview = submissions_overview(year=last_year)
         # RK9, REF and RA7 are expected; Weston merged in April; RBA closed the year before.
         assert overview.expected == 3
@@ -253,36 +265,17 @@ class TestExpected:
         assert submissions_overview(year=last_year - 1).expected == 4
 
     def test_the_overview_page_has_a_row_per_trust_with_its_clm_state_date_and_files(
-        self, world, last_year, deanery_client
+        self, world, last_year, merger, deanery_client
     ):
-        successor = TrustFactory(ods_code="RA7", name="University Hospitals Bristol and Weston")
-        merged = TrustFactory(
-            ods_code="RA3",
-            name="Weston Area Health NHS Trust",
-            is_active=False,
-            closed_on=date(last_year + 1, 4, 1),
-            merged_into=successor,
-        )
+        successor, merged = merger
         # A Trust that is not expected appears only with a report (here a draft begun before
         # its merger).
         YearEndReport.objects.create(trust=merged, year=last_year, status=ReportStatus.DRAFT)
         appointment_of(world.clm, world.trust, starts_on=date(last_year, 8, 1))
-        ReportWindow.objects.create(
-            year=last_year, opens_on=date(last_year + 1, 6, 1), due_on=date(last_year + 1, 7, 31)
+        _submitted(
+            world.trust, last_year, datetime(last_year + 1, 7, 20, 12), ReportStatus.ACCEPTED
         )
-        for trust, day, status in (
-            (world.trust, 20, ReportStatus.ACCEPTED),
-            (successor, 31, ReportStatus.SUBMITTED),
-        ):
-            when = timezone.make_aware(datetime(last_year + 1, 7 if day == 20 else 8, day, 12))
-            YearEndReport.objects.create(
-                trust=trust,
-                year=last_year,
-                status=status,
-                snapshot={"content": {}, "narratives": {}},
-                submitted_at=when,
-                first_submitted_at=when,
-            )
+        _submitted(successor, last_year, datetime(last_year + 1, 8, 31, 12))
         files = Generation.objects.create(
             kind="trust", year=last_year, trust=world.trust, status="done", queued_at=timezone.now()
         )
