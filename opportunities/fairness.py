@@ -46,6 +46,26 @@ REACHED_OFFER = (
     ApplicationStatus.DID_NOT_ATTEND,
     ApplicationStatus.CANCELLED_BY_HOST,
 )
+TAKEN = (ApplicationStatus.ACCEPTED, ApplicationStatus.COMPLETED)
+
+
+def offer_counts() -> dict:
+    """Annotations over decided applications: how many (`n`) and how many reached an offer
+    (`offered`). distinct: the events join repeats an application once per event."""
+    return {
+        "n": Count("pk", distinct=True),
+        "offered": Count(
+            "pk",
+            filter=Q(status__in=REACHED_OFFER) | Q(events__to_status=ApplicationStatus.OFFERED),
+            distinct=True,
+        ),
+    }
+
+
+def place_counts() -> dict:
+    """Annotations over places taken (`TAKEN`): how many (`total`) came by the CLM's
+    invitation (`invited`)."""
+    return {"total": Count("pk"), "invited": Count("pk", filter=Q(source=Source.INVITATION))}
 
 
 def percent(part: int, whole: int) -> float | None:
@@ -152,26 +172,15 @@ def fair_access(*, trust: Trust, year: date | None = None) -> FairAccess:
     offers = {
         first: (n, offered)
         for first, n, offered in decided.values("first_timer")
-        .annotate(
-            # distinct: the events join below repeats an application once per event.
-            n=Count("pk", distinct=True),
-            offered=Count(
-                "pk",
-                filter=Q(status__in=REACHED_OFFER) | Q(events__to_status=ApplicationStatus.OFFERED),
-                distinct=True,
-            ),
-        )
+        .annotate(**offer_counts())
         .values_list("first_timer", "n", "offered")
     }
     n, offered = offers.get(True, (0, 0))
     result.first_timers = Share("First experience", offered, n)
     n, offered = offers.get(False, (0, 0))
     result.already_placed = Share("Already had one", offered, n)
-    taken = decided.filter(status__in=(ApplicationStatus.ACCEPTED, ApplicationStatus.COMPLETED))
-    totals = taken.aggregate(
-        all=Count("pk"), invited=Count("pk", filter=Q(source=Source.INVITATION))
-    )
-    result.by_invitation = Share("Places by invitation", totals["invited"], totals["all"])
+    totals = decided.filter(status__in=TAKEN).aggregate(**place_counts())
+    result.by_invitation = Share("Places by invitation", totals["invited"], totals["total"])
     return result
 
 

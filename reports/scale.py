@@ -37,8 +37,8 @@ from mentors.models import (
 )
 from mentors.scale import _weekdays, activity_entry
 from mentors.selectors import allocation_between
-from opportunities.fairness import REACHED_OFFER, gini, top_tenth_share
-from opportunities.models import Application, ApplicationStatus, Kind, Source
+from opportunities.fairness import TAKEN, gini, offer_counts, place_counts, top_tenth_share
+from opportunities.models import Application, ApplicationStatus, Kind
 from surveys.analysis import Results
 from surveys.models import Round
 from trusts.demo import HOME_TRUST
@@ -167,24 +167,15 @@ def _fair_access(ids: list[int], year: int) -> dict[int, dict]:
     offers = {
         (trust_id, first): (n, offered)
         for trust_id, first, n, offered in decided.values("opportunity__trust_id", "first_timer")
-        .annotate(
-            n=Count("pk", distinct=True),
-            offered=Count(
-                "pk",
-                filter=Q(status__in=REACHED_OFFER) | Q(events__to_status=ApplicationStatus.OFFERED),
-                distinct=True,
-            ),
-        )
+        .annotate(**offer_counts())
         .values_list("opportunity__trust_id", "first_timer", "n", "offered")
         .order_by()
     }
     taken = {
         trust_id: (total, invited)
-        for trust_id, total, invited in decided.filter(
-            status__in=(ApplicationStatus.ACCEPTED, ApplicationStatus.COMPLETED)
-        )
+        for trust_id, total, invited in decided.filter(status__in=TAKEN)
         .values("opportunity__trust_id")
-        .annotate(total=Count("pk"), invited=Count("pk", filter=Q(source=Source.INVITATION)))
+        .annotate(**place_counts())
         .values_list("opportunity__trust_id", "total", "invited")
         .order_by()
     }
