@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 
+from clm_portal.kept import Kept
 from mentors.models import Activity, Appointment, Responsibility, training_year_start
 from mentors.selectors import allocation_between
 from opportunities.fairness import gini
@@ -519,8 +520,7 @@ def regional_snapshot(*, year: int, refresh: bool = False) -> RegionalSnapshot:
 # Parsed figures by (year, computed_at), in this process: a snapshot never changes once
 # stored (a refresh is a new computed_at), and reading and parsing every Trust's figures
 # (about 600 KB at national scale) was half the regional dashboard's time.
-_PARSED: dict[tuple[int, datetime], dict] = {}
-PARSED_KEEP = 6
+_PARSED = Kept(most=6)
 
 
 def snapshot_figures(*, year: int) -> tuple[datetime, dict]:
@@ -528,38 +528,32 @@ def snapshot_figures(*, year: int) -> tuple[datetime, dict]:
     or too old; read from the database only when this process has not parsed them yet."""
     computed_at = snapshot_refresh_if_needed(year=year)
     key = (year, computed_at)
-    if key not in _PARSED:
-        figures = RegionalSnapshot.objects.filter(year=year, computed_at=computed_at).values_list(
-            "figures", flat=True
+    found = _PARSED.get(key)
+    if found is None:
+        found = (
+            RegionalSnapshot.objects.filter(year=year, computed_at=computed_at)
+            .values_list("figures", flat=True)
+            .first()
         )
-        found = figures.first()
         if found is None:  # replaced in between: read what is there now
             snapshot = RegionalSnapshot.objects.get(year=year)
             key, found = (year, snapshot.computed_at), snapshot.figures
-        while len(_PARSED) >= PARSED_KEEP:
-            _PARSED.pop(next(iter(_PARSED)))
-        _PARSED[key] = found
-    return key[1], _PARSED[key]
+        _PARSED.put(key, found)
+    return key[1], found
 
 
 # What a page builds from one snapshot (the regional dashboard's rows as HTML, its charts), by
 # snapshot and choice, in this process. As with the parsed figures it cannot go stale: a
 # refresh is a new computed_at, so a new key. At 200 Trusts the building was a third of the
 # dashboard's time; each gunicorn worker builds a choice once per snapshot.
-_BUILT: dict[tuple, dict] = {}
-BUILT_KEEP = 24
+_BUILT = Kept(most=24)
 
 
 def built_from_snapshot(key: tuple, build: Callable[[], dict]) -> dict:
     """`build()`, or what it returned for the same `key` (which must name the snapshot by its
     year and computed_at) earlier in this process."""
     found = _BUILT.get(key)
-    if found is None:
-        found = build()
-        while len(_BUILT) >= BUILT_KEEP:
-            _BUILT.pop(next(iter(_BUILT)))
-        _BUILT[key] = found
-    return found
+    return found if found is not None else _BUILT.put(key, build())
 
 
 def stored_years() -> list[int]:

@@ -187,7 +187,7 @@ class Overview:
 def submissions_overview(*, year: int) -> Overview:
     """Every Trust expected for the year (and any other with a report), with its report and
     CLM: five queries however many Trusts, none with a list of every Trust's id."""
-    start, end = year_bounds(year)
+    end = year_bounds(year)[1]
     # Not the snapshots (tens of kilobytes each): the overview needs only the states.
     year_reports = YearEndReport.objects.filter(year=year)
     reports = {

@@ -27,6 +27,7 @@ from statistics import median
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from clm_portal.kept import Kept
 from trusts.models import Membership, Role, Specialty
 
 from .models import AGREE_FROM, Instrument, Item, Response, Round
@@ -561,8 +562,7 @@ class Results:
 # published_at together, so a key never names two versions; at national scale reading and
 # parsing the figures (175 KB of JSON) and building them was a fifth of the results page.
 # A Results is not changed once built; each page filters it by who is looking.
-_PARSED: dict[tuple, Results] = {}
-PARSED_KEEP = 8
+_PARSED = Kept(most=8)
 
 
 def published_results(round_: Round, previous: Round | None = None) -> Results:
@@ -585,10 +585,7 @@ def published_results(round_: Round, previous: Round | None = None) -> Results:
             round_.refresh_from_db()
             return Results(round_, previous)
         round_.results = figures
-        found = Results(round_, previous)
-        while len(_PARSED) >= PARSED_KEEP:
-            _PARSED.pop(next(iter(_PARSED)))
-        _PARSED[key] = found
+        found = _PARSED.put(key, Results(round_, previous))
     return found
 
 
